@@ -1,0 +1,34 @@
+/**
+ * Cursor values. Pipedrive v2 timestamps are RFC 3339 UTC (`2025-01-01T10:20:00Z`); v1 timestamps
+ * are `YYYY-MM-DD HH:MM:SS` in UTC without a zone. State always stores `YYYY-MM-DDTHH:MM:SSZ`,
+ * which also compares correctly as a string.
+ */
+
+const V1 = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/;
+const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Normalises a cursor value to `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds, fractions truncated).
+ * Accepts `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` (UTC), and RFC 3339 with fractions and offsets.
+ * Returns `undefined` for anything else.
+ */
+export function toIsoCursor(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim();
+  if (ISO_Z.test(v)) return v;
+  const m = V1.exec(v);
+  if (m) return `${m[1]}T${m[2]}Z`;
+  if (DATE_ONLY.test(v)) return `${v}T00:00:00Z`;
+  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(v)) return undefined;
+  const ms = Date.parse(v.replace(' ', 'T'));
+  if (Number.isNaN(ms)) return undefined;
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The larger of two normalised cursors (either may be undefined). */
+export function maxCursor(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a >= b ? a : b;
+}

@@ -1,0 +1,65 @@
+/**
+ * A Pipedrive stream is data, not a class: where to read it, how it pages, how it is keyed,
+ * and how incremental reads work. The read engine (`src/read/`) turns a definition into an
+ * Observable with the operators of `operators/`.
+ */
+import type { QueryValue } from '../src/http/port.js';
+
+export type ApiVersion = 'v1' | 'v2';
+
+/**
+ * - `server`: the API filters by `updated_since` and returns records in cursor order.
+ * - `client`: the API cannot filter; the connector filters by cursor and keeps the start cursor
+ *   until the stream has been read to its end.
+ * - `none`: full refresh only (records carry no modification time).
+ */
+export type IncrementalKind = 'server' | 'client' | 'none';
+
+/** `cursor`: v2 `cursor`/`next_cursor`; `offset`: v1 `start`/`limit` with `additional_data.pagination`; `none`: one request. */
+export type Paging = 'cursor' | 'offset' | 'none';
+
+export interface FanOut {
+  /** The parent stream whose records are expanded. */
+  readonly parent: StreamDefinition;
+  /** Field of the parent record that identifies it (default `id`). */
+  readonly parentKey?: string;
+  /** Parents per request: > 1 sends them comma-separated in `param`; 1 substitutes `{id}` in `path`. */
+  readonly batchSize: number;
+  /** Query parameter that carries the batched parent ids, e.g. `deal_ids`. */
+  readonly param?: string;
+}
+
+export interface StreamDefinition {
+  /** Airbyte stream name (snake_case). */
+  readonly name: string;
+  /** Path below the API version root, e.g. `/deals` or `/mailbox/mailThreads/{id}/mailMessages`. */
+  readonly path: string;
+  readonly api: ApiVersion;
+  readonly primaryKey: readonly (readonly string[])[];
+  /** Field of the record that holds its modification time; absent for full-refresh-only streams. */
+  readonly cursorField?: string;
+  readonly incremental: IncrementalKind;
+  /** Parameter names used for server-side incremental reads (defaults: v2 `updated_since`, `sort_by=update_time`, `sort_direction=asc`). */
+  readonly serverParams?: {
+    readonly since: string;
+    /** Extra parameters that sort by the cursor ascending, e.g. `{ sort: 'update_time ASC' }`. */
+    readonly sort: Readonly<Record<string, QueryValue>>;
+  };
+  /** Fixed query parameters. */
+  readonly params?: Readonly<Record<string, QueryValue>>;
+  /** Page size (`limit`); v2 endpoints take 500, v1 the endpoint's maximum. */
+  readonly pageSize?: number;
+  readonly paging: Paging;
+  /** Dotted path to the records in the body (default `data`). */
+  readonly recordSelector?: string;
+  /** The stream is read once per partition, with these parameters merged in (e.g. mail folders). */
+  readonly partitions?: readonly Readonly<Record<string, QueryValue>>[];
+  /** The stream expands the records of a parent stream. */
+  readonly fanOut?: FanOut;
+  /** Pipedrive API token cost of one request (`x-token-cost` of the OpenAPI spec). */
+  readonly tokenCost: number;
+  /** Name of the schema file in `streams/schemas/` (default: the stream name). */
+  readonly schema?: string;
+  /** Short description for the README and discover. */
+  readonly description?: string;
+}
