@@ -54,6 +54,8 @@ export interface StreamDefinition {
   readonly recordSelector?: string;
   /** The stream is read once per partition, with these parameters merged in (e.g. mail folders). */
   readonly partitions?: readonly Readonly<Record<string, QueryValue>>[];
+  /** Further paths read after `path` with the same paging and parameters (e.g. `/projects/archived`). */
+  readonly extraPaths?: readonly string[];
   /** The stream expands the records of a parent stream. */
   readonly fanOut?: FanOut;
   /** Pipedrive API token cost of one request (`x-token-cost` of the OpenAPI spec). */
