@@ -1,0 +1,153 @@
+/**
+ * One stream as an Observable of message batches (one batch per page):
+ *
+ * ```
+ * requests ─paginate─▶ pages ─select─▶ records[] ─filterByCursor─▶ ─markDeleted─▶ ─checkpoint─▶ [RECORD…, STATE]
+ * ```
+ *
+ * Fan-out streams first page through their parent (only parents changed since the state), then
+ * request the children of each batch of parent ids.
+ */
+import { EMPTY, Observable, catchError, concatMap, defer, from, map } from 'rxjs';
+import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
+import type { StreamDefinition } from '../../streams/types.js';
+import type { AirbyteMessage, JsonObject, SyncMode } from '../protocol.js';
+import { HttpError } from '../errors.js';
+import { maxCursor, toIsoCursor } from '../cursor.js';
+import { paginate, nextCursorRequest, nextOffsetRequest, filterByCursor, checkpoint } from '../../operators/index.js';
+import { firstRequest, selectRecords } from './requests.js';
+
+export interface StreamContext {
+  /** Sends one request of a stream (auth, rate budget, retries, backpressure and token accounting included). */
+  request(def: StreamDefinition, request: HttpRequest): Observable<HttpResponse>;
+  /** Root URL of an API version. */
+  root(api: StreamDefinition['api']): string;
+  /** Normalised `replication_start_date`. */
+  readonly startDate?: string | undefined;
+  now(): number;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+export interface StreamPlan {
+  readonly def: StreamDefinition;
+  readonly syncMode: SyncMode;
+  /** The stream's input state (`stream_state`), if any. */
+  readonly state?: JsonObject | undefined;
+}
+
+/** Whether reading `plan` is an incremental read with a cursor. */
+export function isIncremental(plan: StreamPlan): boolean {
+  return plan.syncMode === 'incremental' && plan.def.incremental !== 'none' && plan.def.cursorField !== undefined;
+}
+
+/** The cursor a read starts from: the later of the stream's state and the replication start date. */
+export function startCursor(plan: StreamPlan, startDate: string | undefined): string | undefined {
+  const field = plan.def.cursorField;
+  if (field === undefined) return undefined;
+  const fromState = isIncremental(plan) ? toIsoCursor(plan.state?.[field]) : undefined;
+  return maxCursor(fromState, startDate);
+}
+
+const nextRequestOf = (def: StreamDefinition) =>
+  def.paging === 'cursor' ? nextCursorRequest : def.paging === 'offset' ? nextOffsetRequest : () => null;
+
+/** Pages of records of `def` (every partition in turn), filtered server-side from `since` where the API can. */
+export function pagesOf(
+  def: StreamDefinition,
+  ctx: StreamContext,
+  opts: { since?: string | undefined; params?: Readonly<Record<string, QueryValue>>; id?: string | number } = {},
+): Observable<JsonObject[]> {
+  const partitions = def.partitions ?? [{}];
+  const paths = [def.path, ...(def.extraPaths ?? [])];
+  const fetch = (req: HttpRequest): Observable<HttpResponse> => ctx.request(def, req);
+  return from(paths.flatMap((path) => partitions.map((partition) => ({ path, partition })))).pipe(
+    map(({ path, partition }) =>
+      firstRequest({ ...def, path }, {
+        root: ctx.root(def.api),
+        since: opts.since,
+        params: { ...partition, ...opts.params },
+        ...(opts.id !== undefined ? { id: opts.id } : {}),
+      })),
+    paginate(fetch, nextRequestOf(def)),
+    map((res) => selectRecords(def, res.data)),
+  );
+}
+
+/** Parents changed since `since`, as pages: server-filtered where the parent supports it, else filtered here. */
+function parentPages(parent: StreamDefinition, ctx: StreamContext, since: string | undefined): Observable<readonly JsonObject[]> {
+  const pages = pagesOf(parent, ctx, { since: parent.incremental === 'server' ? since : undefined });
+  return parent.incremental === 'client' && parent.cursorField !== undefined && since !== undefined
+    ? pages.pipe(filterByCursor(parent.cursorField, since))
+    : pages;
+}
+
+const SKIPPABLE_PARENT_STATUSES = new Set([403, 404, 410]);
+
+/** Children pages of a fan-out stream: one request (paged) per batch of parent ids. */
+function childPages(def: StreamDefinition, ctx: StreamContext, since: string | undefined): Observable<readonly JsonObject[]> {
+  const fan = def.fanOut;
+  if (!fan) return EMPTY;
+  const key = fan.parentKey ?? 'id';
+  return parentPages(fan.parent, ctx, since).pipe(
+    concatMap((parents) => {
+      const ids = parents.map((p) => p[key]).filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
+      const batches: (string | number)[][] = [];
+      for (let i = 0; i < ids.length; i += fan.batchSize) batches.push(ids.slice(i, i + fan.batchSize));
+      return from(batches);
+    }),
+    concatMap((batch) => {
+      const opts = fan.batchSize > 1 && fan.param !== undefined
+        ? { params: { [fan.param]: batch.join(',') } }
+        : { id: batch[0] as string | number };
+      return pagesOf(def, ctx, opts).pipe(
+        catchError((err: unknown) => {
+          // One parent gone or forbidden must not fail the whole stream: skip it and say so.
+          if (err instanceof HttpError && SKIPPABLE_PARENT_STATUSES.has(err.status)) {
+            ctx.log('warn', `${def.name}: skipped ${fan.parent.name} ${batch.join(',')}: ${err.message}`);
+            return EMPTY;
+          }
+          throw err;
+        }),
+      );
+    }),
+  );
+}
+
+/** Marks deleted records the way Airbyte destinations apply deletes (`_ab_cdc_deleted_at`). */
+export function markDeleted(records: readonly JsonObject[]): readonly JsonObject[] {
+  for (const r of records) {
+    if (r['is_deleted'] === true && r['_ab_cdc_deleted_at'] === undefined) {
+      r['_ab_cdc_deleted_at'] = toIsoCursor(r['update_time']) ?? null;
+    }
+  }
+  return records;
+}
+
+/** The whole stream as message batches: records of each page followed by their STATE. */
+export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<AirbyteMessage[]> {
+  return defer(() => {
+    const { def } = plan;
+    const incremental = isIncremental(plan);
+    const since = startCursor(plan, ctx.startDate);
+    const cursorField = def.cursorField;
+    const serverFiltered = def.incremental === 'server' && !def.fanOut;
+    const pages: Observable<readonly JsonObject[]> = def.fanOut
+      ? childPages(def, ctx, since)
+      : pagesOf(def, ctx, { since: serverFiltered ? since : undefined });
+    const filtered = cursorField !== undefined && since !== undefined && !serverFiltered
+      ? pages.pipe(filterByCursor(cursorField, since))
+      : pages;
+    return filtered.pipe(
+      map(markDeleted),
+      checkpoint({
+        stream: def.name,
+        ...(incremental && cursorField !== undefined ? { cursorField } : {}),
+        ...(incremental && since !== undefined ? { start: since } : {}),
+        ordered: serverFiltered,
+        perPage: incremental,
+        now: () => ctx.now(),
+      }),
+    );
+  });
+}
+

@@ -1,0 +1,156 @@
+/**
+ * The `read` pipeline: every selected stream is an Observable of message batches; they are
+ * merged with `num_workers` concurrency into the one sink.
+ *
+ * ```
+ * stream A ─status─┐
+ * stream B ─status─┼─ mergeStreams(num_workers) ─┬─ sink.write() ─▶ stdout
+ * stream C ─status─┘                             │
+ * LOG / CONTROL side messages ───────────────────┘
+ * ```
+ */
+import {
+  EMPTY, Observable, ReplaySubject, Subject, catchError, concat, concatMap, concatWith, defer, from,
+  finalize, lastValueFrom, map, merge, of, takeUntil, tap, throwError, type SchedulerLike,
+} from 'rxjs';
+import type { HttpPort, HttpRequest, HttpResponse } from '../http/port.js';
+import type { StreamDefinition } from '../../streams/types.js';
+import type { ConnectorConfig, OAuthCredentials } from '../config/types.js';
+import { secretsOf } from '../config/types.js';
+import {
+  controlConfigMessage, stateMessage, type AirbyteMessage, type JsonObject,
+} from '../protocol.js';
+import { RateLimitError, failureTypeOf, messageOf, redact } from '../errors.js';
+import { createAuth } from '../http/auth.js';
+import { apiRoot } from '../http/urls.js';
+import { createRateBudget, mergeStreams, retryRateLimited, withStreamStatus } from '../../operators/index.js';
+import type { Logger } from '../log.js';
+import type { Sink } from '../sink.js';
+import { isIncremental, readStream, startCursor, type StreamContext, type StreamPlan } from './readStream.js';
+
+export interface ReadDeps {
+  readonly config: ConnectorConfig;
+  /** The raw config as the platform stores it, for CONTROL messages that persist rotated tokens. */
+  readonly rawConfig: Record<string, unknown>;
+  readonly plans: readonly StreamPlan[];
+  readonly port: HttpPort;
+  readonly sink: Sink;
+  readonly log: Logger;
+  /** Emits an error when the read must stop (a signal); the pipeline ends every stream INCOMPLETE. */
+  readonly stop$?: Observable<Error>;
+  readonly scheduler?: SchedulerLike;
+  readonly now?: () => number;
+}
+
+export interface ReadOutcome {
+  /** Some stream failed (exit 1). */
+  readonly failed: boolean;
+  /** Why the read was stopped early, if it was. */
+  readonly stoppedBy?: Error;
+  /** API tokens spent per stream (requests × x-token-cost). */
+  readonly tokens: ReadonlyMap<string, number>;
+  readonly requests: number;
+}
+
+/** Runs a read to its end and resolves when everything written has been handed to the sink. */
+export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
+  const { config, log, sink } = deps;
+  const now = deps.now ?? Date.now;
+  const secrets = secretsOf(config);
+  log.addSecrets(secrets);
+  const side$ = new Subject<AirbyteMessage[]>();
+  const logSub = log.messages$.subscribe((m) => side$.next(m));
+  let rawConfig = deps.rawConfig;
+
+  const auth = createAuth(config, {
+    port: deps.port,
+    now,
+    onConfigChange: (credentials: OAuthCredentials) => {
+      rawConfig = { ...rawConfig, credentials: { ...credentials } };
+      log.addSecrets([credentials.refresh_token, credentials.access_token ?? '']);
+      side$.next([controlConfigMessage(rawConfig, now())]);
+    },
+  });
+  const budget = createRateBudget({
+    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+    onWait: (ms) => { if (ms >= 1000) log.debug(`rate budget: waiting ${ms} ms`); },
+  });
+  const authed = auth.wrap(deps.port);
+  const tokens = new Map<string, number>();
+  let requests = 0;
+
+  const stop$ = new ReplaySubject<Error>(1);
+  let stoppedBy: Error | undefined;
+  const stop = (err: Error): void => {
+    if (stoppedBy) return;
+    stoppedBy = err;
+    stop$.next(err);
+  };
+  const stopSub = deps.stop$?.subscribe(stop);
+  let failed = false;
+
+  const request = (def: StreamDefinition, req: HttpRequest): Observable<HttpResponse> =>
+    sink.ready().pipe(
+      concatMap(() => authed(req).pipe(
+        tap({ subscribe: () => { requests++; tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost); } }),
+        budget.throttle(),
+        retryRateLimited({
+          ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+          onRetry: (err, attempt, delayMs) =>
+            log.warn(`${def.name}: retry ${attempt} in ${Math.round(delayMs)} ms after: ${messageOf(err)}`),
+        }),
+      )),
+    );
+
+  const describe = (err: unknown) => ({ message: redact(messageOf(err), secrets), failureType: failureTypeOf(err) });
+
+  const streamOf = (plan: StreamPlan, base: string): Observable<AirbyteMessage[]> => {
+    const ctx: StreamContext = {
+      request,
+      root: (api) => apiRoot(base, api),
+      startDate: config.replication_start_date,
+      now,
+      log: (level, message) => log[level](message),
+    };
+    let stated = false;
+    const start = startCursor(plan, config.replication_start_date);
+    const safeState = (): JsonObject =>
+      isIncremental(plan) && start !== undefined && plan.def.cursorField !== undefined ? { [plan.def.cursorField]: start } : {};
+    return readStream(plan, ctx).pipe(
+      takeUntil(stop$),
+      concatWith(defer(() => (stoppedBy ? throwError(() => stoppedBy) : EMPTY))),
+      tap((batch) => { if (!stated && batch.some((m) => m.type === 'STATE')) stated = true; }),
+      // A stream that fails before any STATE still hands back the state it started from.
+      catchError((err: unknown) => concat(stated ? EMPTY : of([stateMessage(plan.def.name, safeState(), 0)]), throwError(() => err))),
+      withStreamStatus(plan.def.name, {
+        now,
+        describe,
+        onError: (err) => {
+          failed = true;
+          if (err instanceof RateLimitError && err.daily) stop(err);
+        },
+      }),
+    );
+  };
+
+  const streams$ = auth.baseUrl().pipe(
+    catchError((err: unknown) => {
+      failed = true;
+      throw err;
+    }),
+    concatMap((base) => from(deps.plans).pipe(map((plan) => streamOf(plan, base)), mergeStreams<AirbyteMessage[]>(config.num_workers))),
+    finalize(() => {
+      const spent = [...tokens].map(([s, t]) => `${s}=${t}`).join(', ');
+      log.info(`Read finished: ${requests} requests; API tokens spent per stream: ${spent || 'none'}`);
+      side$.complete();
+    }),
+  );
+
+  try {
+    await lastValueFrom(merge(side$, streams$).pipe(sink.write(), takeUntil(sink.closed$)), { defaultValue: undefined });
+  } finally {
+    logSub.unsubscribe();
+    stopSub?.unsubscribe();
+  }
+  return { failed, ...(stoppedBy ? { stoppedBy } : {}), tokens, requests };
+}
