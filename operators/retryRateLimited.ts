@@ -52,9 +52,20 @@ function retryDelay(
  * single-request Observable: each retry resubscribes it.
  *
  * ```text
- * request:   -#          (5xx, then on resubscription) -#   then  -(r|)
- * retry:     -  1000 ms  -#  ~2000 ms  -(r|)
- * result:    ----------------------------r|
+ * baseDelayMs = 1000, random = () => 0; the request fails with a 503, then answers r:
+ * attempt 1:  -#
+ * attempt 2:  1001ms -(r|)          (1000 ms backoff after the error at frame 1)
+ * result:     1002ms (r|)
+ *
+ * 429 with resetSeconds = 3, random = () => 0:
+ * attempt 1:  -#
+ * attempt 2:  3001ms -(r|)
+ * result:     3002ms (r|)
+ *
+ * 404: no retry, the same error at once:
+ * attempt 1:  -#
+ * result:     -#
+ * ```
  * ```
  */
 export function retryRateLimited<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T> {

@@ -1,0 +1,157 @@
+import { describe, it, expect } from 'vitest';
+import { defer } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { marbles } from '../helpers/marbles.js';
+import { retryRateLimited } from '../../operators/index.js';
+import { ConfigError, HttpError, NetworkError, RateLimitError } from '../../src/errors.js';
+
+const details = (status: number) => ({ status, method: 'GET', path: '/api/v2/deals' });
+const http = (status: number) => new HttpError(details(status));
+const r = { status: 200, headers: {}, data: { success: true } };
+
+/** A request that answers with the next Observable on each (re)subscription. */
+function attempts<T>(...answers: Observable<T>[]): Observable<T> {
+  let i = 0;
+  return defer(() => {
+    const answer = answers[Math.min(i, answers.length - 1)] as Observable<T>;
+    i += 1;
+    return answer;
+  });
+}
+
+describe('retryRateLimited', () => {
+  it('waits at least the reset of a 429 before retrying', marbles((m) => {
+    const err = new RateLimitError(details(429), 3);
+    const fail = m.cold('-#', undefined, err);
+    const ok = m.cold('-(r|)', { r });
+    const delays: number[] = [];
+    const request = attempts(fail, ok).pipe(
+      retryRateLimited({ scheduler: m.scheduler, random: () => 0.999, onRetry: (_e, _a, d) => delays.push(d) }),
+    );
+    // error at 1, reset 3 s + up to 250 ms jitter (0.999 → 250 ms): retry at 1 + 3250
+    m.expect(request).toBeObservable('3252ms (r|)', { r });
+    m.expect(fail).toHaveSubscriptions('^!');
+    m.expect(ok).toHaveSubscriptions('3251ms ^!');
+    m.flush();
+    expect(delays).toEqual([3250]);
+  }));
+
+  it('a reset longer than maxDelayMs is capped', marbles((m) => {
+    const fail = m.cold('-#', undefined, new RateLimitError(details(429), 600));
+    const ok = m.cold('-(r|)', { r });
+    const request = attempts(fail, ok).pipe(retryRateLimited({ scheduler: m.scheduler, random: () => 0, maxDelayMs: 5000 }));
+    m.expect(request).toBeObservable('5002ms (r|)', { r });
+  }));
+
+  it('backs off exponentially on 5xx and caps the delay', marbles((m) => {
+    const fail = m.cold('-#', undefined, http(503));
+    const ok = m.cold('-(r|)', { r });
+    const seen: [number, number][] = [];
+    const request = attempts(fail, fail, fail, fail, ok).pipe(
+      retryRateLimited({ scheduler: m.scheduler, random: () => 1, baseDelayMs: 1000, maxDelayMs: 20_000, onRetry: (_e, a, d) => seen.push([a, d]) }),
+    );
+    // delays: 3000, 9000, 20000 (27000 capped), 20000; each attempt fails 1 ms after it starts
+    m.expect(request).toBeObservable('52005ms (r|)', { r });
+    m.expect(fail).toHaveSubscriptions(['^!', '3001ms ^!', '12002ms ^!', '32003ms ^!']);
+    m.expect(ok).toHaveSubscriptions('52004ms ^!');
+    m.flush();
+    expect(seen).toEqual([[1, 3000], [2, 9000], [3, 20_000], [4, 20_000]]);
+  }));
+
+  it('jitter comes from the injected random source (decorrelated: uniform in [base, 3 × previous])', marbles((m) => {
+    const fail = m.cold('-#', undefined, http(500));
+    const delays: number[] = [];
+    const request = attempts(fail, fail, fail, m.cold('-(r|)', { r })).pipe(
+      retryRateLimited({ scheduler: m.scheduler, random: () => 0.5, onRetry: (_e, _a, d) => delays.push(d) }),
+    );
+    m.expect(request).toBeObservable('11254ms (r|)', { r });
+    m.flush();
+    expect(delays).toEqual([2000, 3500, 5750]);
+  }));
+
+  it('random() = 0 still waits the base delay (never hammers the server)', marbles((m) => {
+    const request = attempts(m.cold('-#', undefined, http(502)), m.cold('-(r|)', { r })).pipe(
+      retryRateLimited({ scheduler: m.scheduler, random: () => 0, baseDelayMs: 1000 }),
+    );
+    m.expect(request).toBeObservable('1002ms (r|)', { r });
+  }));
+
+  it('retries a NetworkError', marbles((m) => {
+    const fail = m.cold('-#', undefined, new NetworkError('socket hang up', 'ECONNRESET'));
+    const request = attempts(fail, m.cold('-(r|)', { r })).pipe(retryRateLimited({ scheduler: m.scheduler, random: () => 0 }));
+    m.expect(request).toBeObservable('1002ms (r|)', { r });
+    m.expect(fail).toHaveSubscriptions('^!');
+  }));
+
+  it('retries a 429 without reset like a 5xx', marbles((m) => {
+    const fail = m.cold('-#', undefined, new RateLimitError(details(429), undefined));
+    const request = attempts(fail, m.cold('-(r|)', { r })).pipe(retryRateLimited({ scheduler: m.scheduler, random: () => 0 }));
+    m.expect(request).toBeObservable('1002ms (r|)', { r });
+  }));
+
+  for (const status of [400, 401, 402, 403, 404, 410]) {
+    it(`does not retry ${status}: the same error passes through at once`, marbles((m) => {
+      const err = http(status);
+      const fail = m.cold('-#', undefined, err);
+      let retried = false;
+      const request = fail.pipe(retryRateLimited({ scheduler: m.scheduler, onRetry: () => { retried = true; } }));
+      m.expect(request).toBeObservable('-#', undefined, err);
+      m.expect(fail).toHaveSubscriptions('^!');
+      m.flush();
+      expect(retried).toBe(false);
+    }));
+  }
+
+  it('does not retry a ConfigError or a daily RateLimitError, and keeps the error object', marbles((m) => {
+    const config = new ConfigError('Check credentials.api_token');
+    const daily = new RateLimitError(details(429), 3600, true);
+    const caught: unknown[] = [];
+    const a = m.cold('-#', undefined, config);
+    const b = m.cold('-#', undefined, daily);
+    m.expect(a.pipe(retryRateLimited({ scheduler: m.scheduler }))).toBeObservable('-#', undefined, config);
+    m.expect(b.pipe(retryRateLimited({ scheduler: m.scheduler }))).toBeObservable('-#', undefined, daily);
+    m.expect(a).toHaveSubscriptions('^!');
+    m.expect(b).toHaveSubscriptions(['^!', '^!']);
+    b.pipe(retryRateLimited({ scheduler: m.scheduler })).subscribe({ error: (e: unknown) => caught.push(e) });
+    m.flush();
+    expect(caught[0]).toBe(daily);
+  }));
+
+  it('gives up after maxRetries with the last error', marbles((m) => {
+    const e1 = http(500);
+    const e2 = http(502);
+    const e3 = new NetworkError('timeout of 30000ms exceeded', 'ETIMEDOUT');
+    const f1 = m.cold('-#', undefined, e1);
+    const f2 = m.cold('-#', undefined, e2);
+    const f3 = m.cold('-#', undefined, e3);
+    const never = m.cold('-(r|)', { r });
+    const request = attempts(f1, f2, f3, never).pipe(retryRateLimited({ scheduler: m.scheduler, maxRetries: 2, random: () => 0 }));
+    // attempts at 0, 1001, 2002; the third failure (2003) is final
+    m.expect(request).toBeObservable('2003ms #', undefined, e3);
+    m.expect(never).toHaveSubscriptions([]);
+  }));
+
+  it('defaults to 8 retries', marbles((m) => {
+    const fail = m.cold('-#', undefined, http(500));
+    let count = 0;
+    const request = fail.pipe(retryRateLimited({ scheduler: m.scheduler, random: () => 0, onRetry: () => { count += 1; } }));
+    m.expect(request).toBeObservable('8009ms #', undefined, http(500));
+    m.flush();
+    expect(count).toBe(8);
+  }));
+
+  it('passes values through without delay when nothing fails', marbles((m) => {
+    const ok = m.cold('-(r|)', { r });
+    m.expect(ok.pipe(retryRateLimited({ scheduler: m.scheduler }))).toBeObservable('-(r|)', { r });
+  }));
+
+  it('keeps its backoff per subscription (one operator, two requests)', marbles((m) => {
+    const delays: number[] = [];
+    const op = retryRateLimited<typeof r>({ scheduler: m.scheduler, random: () => 1, onRetry: (_e, _a, d) => delays.push(d) });
+    const request = () => attempts(m.cold('-#', undefined, http(500)), m.cold('-(r|)', { r }));
+    m.expect(request().pipe(op)).toBeObservable('3002ms (r|)', { r });
+    m.expect(request().pipe(op)).toBeObservable('3002ms (r|)', { r });
+    m.flush();
+    expect(delays).toEqual([3000, 3000]);
+  }));
+});
