@@ -66,7 +66,6 @@ function retryDelay(
  * attempt 1:  -#
  * result:     -#
  * ```
- * ```
  */
 export function retryRateLimited<T>(options: RetryOptions = {}): MonoTypeOperatorFunction<T> {
   const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 8));
