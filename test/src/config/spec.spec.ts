@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -117,6 +118,13 @@ describe('spec.json', () => {
     for (const [k, v] of Object.entries(oc['complete_oauth_server_output_specification'].properties as Obj)) {
       expect(v.path_in_connector_config).toEqual(['credentials', k]);
     }
+  });
+
+  const compiled = path.join(repoRoot, 'dist/src/config/index.js');
+  it.skipIf(!existsSync(compiled))('is found by the compiled module too (dist/src/config/index.js), whatever the working directory', () => {
+    const script = `const { loadSpec } = await import(${JSON.stringify(compiled)}); process.stdout.write(JSON.stringify(loadSpec()));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.parse(repoRoot).root, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(spec);
   });
 
   it('returns a fresh copy each time', () => {
