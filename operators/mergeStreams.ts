@@ -7,12 +7,13 @@ import type { Observable, OperatorFunction } from 'rxjs';
  * once (at least 1), in catalog order; the next stream starts as soon as one completes.
  *
  * ```text
- * concurrency = 2
- * streams:  (abc|)             a = --1|, b = ----2|, c = -3|
+ * concurrency = 2, catalog order a b c d:
+ * streams:  (abcd|)            a = --1|  b = -----2|  c = -3|  d = --4|
  * a:        ^--!
- * b:        ^---!
- * c:        ---^!
- * result:   --1-(23|)
+ * b:        ^-----!
+ * c:        ---^-!             starts when a completes
+ * d:        -----^--!          starts when c completes
+ * result:   --1-32-4|
  * ```
  */
 export function mergeStreams<T>(concurrency: number): OperatorFunction<Observable<T>, T> {
