@@ -50,10 +50,12 @@ const headerNumber = (headers: Readonly<Record<string, string>>, name: string): 
  * Retries resubscribe, so each attempt takes a slot of its own.
  *
  * ```text
- * limit = 2, windowMs = 5, two callers a and b, each request answers at once:
- * a:        (a1 a2 a3)
- * b:        --b1
- * starts:   (a1 a2)--a3-b1      a3 waits for a1's slot (frame 5), b1 queues behind a3 (frame 7)
+ * limit = 2, windowMs = 5; a1 a2 a3 subscribed at frame 0, b1 at frame 2; answers come at once
+ * frame:    0----5
+ * started:  a1   a3      a3 waits for a1's slot (frees at 0 + 5)
+ *           a2   b1      b1 queues behind a3 and takes a2's slot
+ * a3:       ^----(r|)
+ * b1:       --^--(r|)
  * ```
  */
 export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {

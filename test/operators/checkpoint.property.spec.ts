@@ -28,7 +28,7 @@ const arbScenario = fc.record({
   at: fc.nat(),
 });
 
-type Scenario = fc.infer<typeof arbScenario>;
+type Scenario = typeof arbScenario extends fc.Arbitrary<infer U> ? U : never;
 
 function run(s: Scenario) {
   const rows: Row[] = s.rows.map((r, id) => ({ id, ...r }));

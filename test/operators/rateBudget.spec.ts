@@ -1,0 +1,166 @@
+import { describe, it, expect } from 'vitest';
+import { concatMap, defer, merge, range, switchMap, timer } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { marbles } from '../helpers/marbles.js';
+import { createRateBudget, retryRateLimited } from '../../operators/index.js';
+import type { HttpResponse } from '../../src/http/port.js';
+import { RateLimitError } from '../../src/errors.js';
+
+const ok = (headers: Record<string, string> = {}): HttpResponse => ({ status: 200, headers, data: {} });
+const r = ok();
+const tooMany = (reset: number | undefined, daily = false) =>
+  new RateLimitError({ status: 429, method: 'GET', path: '/api/v2/deals' }, reset, daily);
+
+/** Counts how many of `times` fall in each window [t, t + windowMs) that starts at one of them. */
+const maxInAnyWindow = (times: number[], windowMs: number) =>
+  Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
+
+describe('createRateBudget', () => {
+  it('adds no delay at all below the limit', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler });
+    const req = m.cold('-(r|)', { r });
+    m.expect(req.pipe(budget.throttle())).toBeObservable('-(r|)', { r });
+    m.expect(merge(req.pipe(budget.throttle()), req.pipe(budget.throttle()), req.pipe(budget.throttle())))
+      .toBeObservable('-(rrr|)', { r });
+    m.expect(req).toHaveSubscriptions(['^!', '^!', '^!', '^!']);
+    expect(budget.limit).toBe(20);
+  }));
+
+  it('paces two callers to 20 requests per rolling 2 s, sharing the budget fairly', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler });
+    const starts: Record<'A' | 'B', number[]> = { A: [], B: [] };
+    const request = (who: 'A' | 'B'): Observable<HttpResponse> =>
+      defer(() => { starts[who].push(m.scheduler.now()); return m.cold('----------(r|)', { r }); }).pipe(budget.throttle());
+    // Each caller sends 30 requests one after the other; a response takes 10 ms.
+    const caller = (who: 'A' | 'B') => range(0, 30).pipe(concatMap(() => request(who)));
+    merge(caller('A'), caller('B')).subscribe();
+    m.flush();
+    const burst = (t0: number) => Array.from({ length: 10 }, (_, i) => t0 + i * 10);
+    expect(starts.A).toEqual([...burst(0), ...burst(2000), ...burst(4000)]);
+    expect(starts.B).toEqual([...burst(0), ...burst(2000), ...burst(4000)]);
+    expect(maxInAnyWindow([...starts.A, ...starts.B].sort((x, y) => x - y), 2000)).toBe(20);
+  }));
+
+  it('matches the TSDoc diagram: limit 2, window 5', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 2, windowMs: 5 });
+    const req = m.cold('(r|)', { r });
+    const a = () => req.pipe(budget.throttle());
+    m.expect(a()).toBeObservable('(r|)', { r });
+    m.expect(a()).toBeObservable('(r|)', { r });
+    m.expect(a()).toBeObservable('-----(r|)', { r });
+    m.expect(timer(2, m.scheduler).pipe(switchMap(() => a()))).toBeObservable('-----(r|)', { r });
+    m.expect(req).toHaveSubscriptions(['(^!)', '(^!)', '-----(^!)', '-----(^!)']);
+  }));
+
+  it('queues requests FIFO across all callers', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 1, windowMs: 10 });
+    const order: string[] = [];
+    const request = (name: string) => defer(() => { order.push(`${name}@${m.scheduler.now()}`); return m.cold('(r|)', { r }); }).pipe(budget.throttle());
+    merge(request('a1'), timer(1, m.scheduler).pipe(switchMap(() => request('b1'))), request('a2'), timer(2, m.scheduler).pipe(switchMap(() => request('a3')))).subscribe();
+    m.flush();
+    expect(order).toEqual(['a1@0', 'a2@10', 'b1@20', 'a3@30']);
+  }));
+
+  it('a caller that keeps sending cannot starve another one', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 2, windowMs: 100 });
+    const starts: string[] = [];
+    const request = (who: string) => defer(() => { starts.push(who); return m.cold('(r|)', { r }); }).pipe(budget.throttle());
+    // A greedy caller with 20 concurrent requests, then a polite one arriving a bit later.
+    merge(...Array.from({ length: 20 }, () => request('greedy')), timer(50, m.scheduler).pipe(switchMap(() => request('polite')))).subscribe();
+    m.flush();
+    expect(starts.indexOf('polite')).toBe(20); // after the 20 queued before it, not after an endless stream
+  }));
+
+  it('adopts a larger x-ratelimit-limit from the first responses', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler });
+    const starts: number[] = [];
+    const big = ok({ 'x-ratelimit-limit': '40', 'x-ratelimit-remaining': '30', 'x-ratelimit-reset': '2' });
+    const request = () => defer(() => { starts.push(m.scheduler.now()); return m.cold('-(r|)', { r: big }); }).pipe(budget.throttle());
+    merge(...Array.from({ length: 50 }, () => request())).subscribe();
+    m.flush();
+    const at = (t: number) => starts.filter((s) => s === t).length;
+    expect([at(0), at(1), at(2000), at(2001)]).toEqual([20, 20, 10, 0]);
+    expect(budget.limit).toBe(40);
+  }));
+
+  it('adopts a smaller x-ratelimit-limit too', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, windowMs: 1000 });
+    const starts: number[] = [];
+    const small = ok({ 'x-ratelimit-limit': '2' });
+    const request = () => defer(() => { starts.push(m.scheduler.now()); return m.cold('(r|)', { r: small }); }).pipe(budget.throttle());
+    range(0, 6).pipe(concatMap(() => request())).subscribe();
+    m.flush();
+    expect(starts).toEqual([0, 0, 1000, 1000, 2000, 2000]);
+    expect(budget.limit).toBe(2);
+  }));
+
+  it('x-ratelimit-remaining 0: no request starts before x-ratelimit-reset', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler });
+    const last = ok({ 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '3' });
+    const first = m.cold('-(r|)', { r: last });
+    const second = m.cold('-(r|)', { r });
+    m.expect(first.pipe(budget.throttle())).toBeObservable('-(r|)', { r: last });
+    m.expect(timer(2, m.scheduler).pipe(switchMap(() => second.pipe(budget.throttle())))).toBeObservable('3002ms (r|)', { r });
+    m.expect(second).toHaveSubscriptions('3001ms ^!');
+  }));
+
+  it('a 429 with reset blocks every caller until the reset; a daily 429 does not', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler });
+    const err = tooMany(5);
+    const failing = m.cold('-#', undefined, err);
+    const other = m.cold('-(r|)', { r });
+    m.expect(failing.pipe(budget.throttle())).toBeObservable('-#', undefined, err);
+    m.expect(timer(2, m.scheduler).pipe(switchMap(() => other.pipe(budget.throttle())))).toBeObservable('5002ms (r|)', { r });
+    m.expect(other).toHaveSubscriptions('5001ms ^!');
+
+    const budget2 = createRateBudget({ scheduler: m.scheduler });
+    const daily = tooMany(3600, true);
+    const third = m.cold('-(r|)', { r });
+    m.expect(m.cold('-#', undefined, daily).pipe(budget2.throttle())).toBeObservable('-#', undefined, daily);
+    m.expect(timer(2, m.scheduler).pipe(switchMap(() => third.pipe(budget2.throttle())))).toBeObservable('---(r|)', { r });
+  }));
+
+  it('caps a block at maxWaitMs', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, maxWaitMs: 10_000 });
+    const other = m.cold('(r|)', { r });
+    m.expect(m.cold('-#', undefined, tooMany(600)).pipe(budget.throttle())).toBeObservable('-#', undefined, tooMany(600));
+    m.expect(timer(2, m.scheduler).pipe(switchMap(() => other.pipe(budget.throttle())))).toBeObservable('10001ms (r|)', { r });
+  }));
+
+  it('with retryRateLimited: the retry waits for the reset and takes a new slot', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 2, windowMs: 10_000 });
+    let attempt = 0;
+    const fail = m.cold('-#', undefined, tooMany(2));
+    const answer = m.cold('-(r|)', { r });
+    const port = defer(() => (attempt++ === 0 ? fail : answer));
+    const req = port.pipe(budget.throttle(), retryRateLimited({ scheduler: m.scheduler, random: () => 0 }));
+    const other = m.cold('-(r|)', { r });
+    // first attempt at 0 fails at 1 (reset 2 s); the retry at 2001 needs a slot: the window (limit 2)
+    // holds the first attempt (0) and the other caller (2001), so it waits for the first slot to free at 10000.
+    m.expect(req).toBeObservable('10001ms (r|)', { r });
+    m.expect(timer(10, m.scheduler).pipe(switchMap(() => other.pipe(budget.throttle())))).toBeObservable('2002ms (r|)', { r });
+    m.expect(fail).toHaveSubscriptions('^!');
+    m.expect(other).toHaveSubscriptions('2001ms ^!');
+    m.expect(answer).toHaveSubscriptions('10000ms ^!');
+  }));
+
+  it('a request cancelled while waiting takes no slot and leaves the queue', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 1, windowMs: 1000 });
+    const first = m.cold('(r|)', { r });
+    const cancelled = m.cold('(r|)', { r });
+    const later = m.cold('(r|)', { r });
+    m.expect(first.pipe(budget.throttle())).toBeObservable('(r|)', { r });
+    m.expect(cancelled.pipe(budget.throttle()), '^ 499ms !').toBeObservable('');
+    m.expect(timer(600, m.scheduler).pipe(switchMap(() => later.pipe(budget.throttle())))).toBeObservable('1000ms (r|)', { r });
+    m.expect(cancelled).toHaveSubscriptions([]);
+    m.expect(later).toHaveSubscriptions('1000ms (^!)');
+  }));
+
+  it('reports waits through onWait', marbles((m) => {
+    const waits: number[] = [];
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 1, windowMs: 2000, onWait: (ms) => waits.push(ms) });
+    merge(m.cold('(r|)', { r }).pipe(budget.throttle()), timer(500, m.scheduler).pipe(switchMap(() => m.cold('(r|)', { r }).pipe(budget.throttle())))).subscribe();
+    m.flush();
+    expect(waits).toEqual([1500]);
+  }));
+});
