@@ -17,11 +17,12 @@ export type NextRequest<Q, P> = (page: P, request: Q) => Q | null;
  * (a server that repeats a cursor must not loop forever).
  *
  * ```text
- * first requests:  q---------------|
- * fetch(q):        -(a|)
- * fetch(next(a)):       -(b|)
- * fetch(next(b)):            -(c|)        next(c) === null: no further request
- * result:          -a----b----c----|
+ * every request answers after 2 frames; next(a) = q2, next(b) = q3, next(c) = null
+ * first requests:  (q|)
+ * fetch(q):        ^-!
+ * fetch(q2):       --^-!          subscribed when page a arrives
+ * fetch(q3):       ----^-!
+ * result:          --a-b-(c|)     no request after c
  * ```
  */
 export function paginate<Q, P>(fetch: (request: Q) => Observable<P>, next: NextRequest<Q, P>): OperatorFunction<Q, P> {
