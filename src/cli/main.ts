@@ -11,6 +11,8 @@ import { packageVersion } from './paths.js';
 import { errorTrace } from '../protocol.js';
 import { serializeBatch } from '../sink.js';
 
+class UsageError extends Error {}
+
 export async function main(argv: readonly string[]): Promise<void> {
   let failed = false;
   const parser = yargs([...argv])
@@ -31,11 +33,13 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`${message}\nRun source-pipedrive --help for usage.\n`);
       process.stdout.write(serializeBatch([errorTrace(`Invalid command line: ${message}`, 'config_error')]));
       process.exitCode = 1;
+      // Abort parsing so that no command handler runs after a usage error.
+      throw new UsageError(message);
     });
   try {
     await parser.parseAsync();
   } catch (err) {
-    if (!failed) {
+    if (!failed && !(err instanceof UsageError)) {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.stdout.write(serializeBatch([errorTrace('Unexpected failure of the connector', 'system_error')]));
       process.exitCode = 1;
