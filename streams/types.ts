@@ -25,7 +25,10 @@ export interface FanOut {
   readonly parentKey?: string;
   /** Parents per request: > 1 sends them comma-separated in `param`; 1 substitutes `{id}` in `path`. */
   readonly batchSize: number;
-  /** Query parameter that carries the batched parent ids, e.g. `deal_ids`. */
+  /**
+   * Query parameter that carries the batched parent ids, e.g. `deal_ids`. With `batchSize: 1` and no `{id}` in
+   * `path`, the single parent id goes into this parameter (e.g. `/phases?board_id=…`).
+   */
   readonly param?: string;
 }
 
