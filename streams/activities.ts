@@ -1,0 +1,15 @@
+import type { StreamDefinition } from './types.js';
+
+export const activities: StreamDefinition = {
+  name: 'activities',
+  description: 'Activities (API v2).',
+  api: 'v2',
+  path: '/activities',
+  paging: 'cursor',
+  pageSize: 500,
+  primaryKey: [['id']],
+  cursorField: 'update_time',
+  incremental: 'server',
+  serverParams: { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } },
+  tokenCost: 10,
+};

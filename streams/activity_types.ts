@@ -1,0 +1,13 @@
+import type { StreamDefinition } from './types.js';
+
+export const activityTypes: StreamDefinition = {
+  name: 'activity_types',
+  description: 'Activity types (API v1, one request).',
+  api: 'v1',
+  path: '/activityTypes',
+  paging: 'none',
+  primaryKey: [['id']],
+  cursorField: 'update_time',
+  incremental: 'client',
+  tokenCost: 20,
+};

@@ -1,0 +1,13 @@
+import type { StreamDefinition } from './types.js';
+
+export const callLogs: StreamDefinition = {
+  name: 'call_logs',
+  description: 'Call logs (API v1, at most 50 per page). Records carry call times but no modification time.',
+  api: 'v1',
+  path: '/callLogs',
+  paging: 'offset',
+  pageSize: 50,
+  primaryKey: [['id']],
+  incremental: 'none',
+  tokenCost: 20,
+};

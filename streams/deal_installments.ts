@@ -1,0 +1,15 @@
+import type { StreamDefinition } from './types.js';
+import { deals } from './deals.js';
+
+export const dealInstallments: StreamDefinition = {
+  name: 'deal_installments',
+  description: 'Installments of deals, 100 deals per request (API v2, Growth plans and above). Records carry no modification time.',
+  api: 'v2',
+  path: '/deals/installments',
+  fanOut: { parent: deals, batchSize: 100, param: 'deal_ids' },
+  paging: 'cursor',
+  pageSize: 500,
+  primaryKey: [['id']],
+  incremental: 'none',
+  tokenCost: 10,
+};

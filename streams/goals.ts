@@ -1,0 +1,13 @@
+import type { StreamDefinition } from './types.js';
+
+export const goals: StreamDefinition = {
+  name: 'goals',
+  description: "Goals (API v1 `/goals/find` without criteria: the token user's active goals).",
+  api: 'v1',
+  path: '/goals/find',
+  paging: 'none',
+  recordSelector: 'data.goals',
+  primaryKey: [['id']],
+  incremental: 'none',
+  tokenCost: 20,
+};

@@ -1,0 +1,15 @@
+import type { StreamDefinition } from './types.js';
+
+export const leads: StreamDefinition = {
+  name: 'leads',
+  description: 'Leads that are not archived (API v1).',
+  api: 'v1',
+  path: '/leads',
+  paging: 'offset',
+  pageSize: 500,
+  primaryKey: [['id']],
+  cursorField: 'update_time',
+  incremental: 'server',
+  serverParams: { since: 'updated_since', sort: { sort: 'update_time ASC' } },
+  tokenCost: 20,
+};

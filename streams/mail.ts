@@ -1,0 +1,15 @@
+import type { StreamDefinition } from './types.js';
+import { mailThreads } from './mail_threads.js';
+
+export const mail: StreamDefinition = {
+  name: 'mail',
+  description: 'Mail messages of every mail thread, one request per thread (API v1).',
+  api: 'v1',
+  path: '/mailbox/mailThreads/{id}/mailMessages',
+  fanOut: { parent: mailThreads, batchSize: 1 },
+  paging: 'none',
+  primaryKey: [['id']],
+  cursorField: 'update_time',
+  incremental: 'client',
+  tokenCost: 20,
+};

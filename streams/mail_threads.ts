@@ -1,0 +1,15 @@
+import type { StreamDefinition } from './types.js';
+
+export const mailThreads: StreamDefinition = {
+  name: 'mail_threads',
+  description: "Mail threads of the token user's folders inbox, drafts, sent and archive (API v1; a thread can be in several folders).",
+  api: 'v1',
+  path: '/mailbox/mailThreads',
+  partitions: [{ folder: 'inbox' }, { folder: 'drafts' }, { folder: 'sent' }, { folder: 'archive' }],
+  paging: 'offset',
+  pageSize: 50,
+  primaryKey: [['id']],
+  cursorField: 'update_time',
+  incremental: 'client',
+  tokenCost: 20,
+};

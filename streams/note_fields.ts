@@ -1,0 +1,12 @@
+import type { StreamDefinition } from './types.js';
+
+export const noteFields: StreamDefinition = {
+  name: 'note_fields',
+  description: 'Field definitions of notes (API v1, one request).',
+  api: 'v1',
+  path: '/noteFields',
+  paging: 'none',
+  primaryKey: [['key']],
+  incremental: 'none',
+  tokenCost: 20,
+};

@@ -1,0 +1,13 @@
+import type { StreamDefinition } from './types.js';
+
+export const roles: StreamDefinition = {
+  name: 'roles',
+  description: 'Roles (API v1).',
+  api: 'v1',
+  path: '/roles',
+  paging: 'offset',
+  pageSize: 500,
+  primaryKey: [['id']],
+  incremental: 'none',
+  tokenCost: 20,
+};

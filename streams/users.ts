@@ -1,0 +1,13 @@
+import type { StreamDefinition } from './types.js';
+
+export const users: StreamDefinition = {
+  name: 'users',
+  description: 'Users of the company (API v1, one request).',
+  api: 'v1',
+  path: '/users',
+  paging: 'none',
+  primaryKey: [['id']],
+  cursorField: 'modified',
+  incremental: 'client',
+  tokenCost: 20,
+};
