@@ -1,0 +1,182 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import nock from 'nock';
+import { readInProcess, records, states, statuses } from '../../helpers/read.js';
+
+const API = 'https://acme.pipedrive.com';
+const config = { credentials: { auth_type: 'api_token', api_token: 'tok-secret-123' }, api_url: API };
+
+type Query = Record<string, string>;
+const seen: Array<{ path: string; query: Query; token: string | undefined }> = [];
+
+function v2Page(data: unknown[], next: string | null) {
+  return { success: true, data, additional_data: { next_cursor: next } };
+}
+function v1Page(data: unknown[], start: number, more: boolean) {
+  return { success: true, data, additional_data: { pagination: { start, limit: 500, more_items_in_collection: more, ...(more ? { next_start: start + data.length } : {}) } } };
+}
+const deal = (id: number, t: string, extra: Record<string, unknown> = {}) => ({ id, title: `Deal ${id}`, update_time: t, add_time: '2020-01-01T00:00:00Z', ...extra });
+
+function record(this: { req: { path: string; headers: Record<string, string | string[] | undefined> } }, uri: string) {
+  const url = new URL(uri, API);
+  const h = this.req.headers['x-api-token'];
+  seen.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), token: Array.isArray(h) ? h[0] : h });
+  return url;
+}
+
+beforeAll(() => { nock.disableNetConnect(); });
+afterEach(() => { nock.cleanAll(); seen.length = 0; });
+
+describe('read: v2 cursor paging (deals)', () => {
+  it('full refresh pages with limit=500 and the cursor, includes deleted deals, one final STATE', async () => {
+    nock(API).get('/api/v2/deals').query(true).times(2).reply(function (uri) {
+      const url = record.call(this as never, uri);
+      return url.searchParams.get('cursor') === 'c2'
+        ? [200, v2Page([deal(3, '2024-03-01T00:00:00Z', { is_deleted: true })], null)]
+        : [200, v2Page([deal(1, '2024-01-01T00:00:00Z'), deal(2, '2024-02-01T00:00:00Z')], 'c2')];
+    });
+    const r = await readInProcess({ config, streams: [{ name: 'deals' }] });
+    expect(seen.map((s) => s.query)).toEqual([
+      { limit: '500', status: 'open,won,lost,deleted', sort_by: 'update_time', sort_direction: 'asc' },
+      { limit: '500', status: 'open,won,lost,deleted', sort_by: 'update_time', sort_direction: 'asc', cursor: 'c2' },
+    ]);
+    expect(seen.every((s) => s.token === 'tok-secret-123')).toBe(true);
+    expect(records(r.messages, 'deals').map((d) => d['id'])).toEqual([1, 2, 3]);
+    expect(records(r.messages, 'deals')[2]).toMatchObject({ is_deleted: true, _ab_cdc_deleted_at: '2024-03-01T00:00:00Z' });
+    const st = states(r.messages, 'deals');
+    expect(st).toHaveLength(1);
+    expect(st[0]).toMatchObject({ stream: { stream_state: {} }, sourceStats: { recordCount: 3 } });
+    expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+    expect(r.failed).toBe(false);
+    expect(r.tokens.get('deals')).toBe(20);
+  });
+
+  it('incremental sends updated_since from the state and checkpoints after every page', async () => {
+    nock(API).get('/api/v2/deals').query(true).times(2).reply(function (uri) {
+      const url = record.call(this as never, uri);
+      return url.searchParams.get('cursor') === 'c2'
+        ? [200, v2Page([deal(9, '2024-05-02T00:00:00Z')], null)]
+        : [200, v2Page([deal(7, '2024-05-01T00:00:00Z'), deal(8, '2024-05-01T10:00:00Z')], 'c2')];
+    });
+    const r = await readInProcess({ config, streams: [{ name: 'deals', syncMode: 'incremental', state: { update_time: '2024-04-30T00:00:00Z' } }] });
+    expect(seen[0]?.query['updated_since']).toBe('2024-04-30T00:00:00Z');
+    const st = states(r.messages, 'deals');
+    expect(st.map((s) => [s.stream.stream_state['update_time'], s.sourceStats.recordCount])).toEqual([
+      ['2024-05-01T10:00:00Z', 2], ['2024-05-02T00:00:00Z', 1], ['2024-05-02T00:00:00Z', 0],
+    ]);
+    // Every STATE comes after the records it covers.
+    const order = r.messages.filter((m) => m.type === 'RECORD' || m.type === 'STATE').map((m) => m.type[0]).join('');
+    expect(order).toBe('RRSRSS');
+  });
+
+  it('applies replication_start_date as the lower bound when there is no state', async () => {
+    nock(API).get('/api/v2/deals').query(true).reply(function (uri) { record.call(this as never, uri); return [200, v2Page([], null)]; });
+    const r = await readInProcess({ config: { ...config, replication_start_date: '2023-06-01' }, streams: [{ name: 'deals', syncMode: 'incremental' }] });
+    expect(seen[0]?.query['updated_since']).toBe('2023-06-01T00:00:00Z');
+    expect(states(r.messages, 'deals').at(-1)?.stream.stream_state).toEqual({ update_time: '2023-06-01T00:00:00Z' });
+    expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+  });
+});
+
+describe('read: v1 offset paging (notes, server incremental)', () => {
+  it('sends updated_since in v1 form and sort, follows next_start, stops when no more items', async () => {
+    nock(API).get('/api/v1/notes').query(true).times(2).reply(function (uri) {
+      const url = record.call(this as never, uri);
+      return url.searchParams.get('start') === '2'
+        ? [200, v1Page([{ id: 3, update_time: '2024-01-03 00:00:00' }], 2, false)]
+        : [200, v1Page([{ id: 1, update_time: '2024-01-01 00:00:00' }, { id: 2, update_time: '2024-01-02 00:00:00' }], 0, true)];
+    });
+    const r = await readInProcess({ config, streams: [{ name: 'notes', syncMode: 'incremental', state: { update_time: '2023-12-31 00:00:00' } }] });
+    expect(seen.map((s) => s.query)).toEqual([
+      { limit: '500', sort: 'update_time ASC', updated_since: '2023-12-31 00:00:00' },
+      { limit: '500', sort: 'update_time ASC', updated_since: '2023-12-31 00:00:00', start: '2' },
+    ]);
+    expect(records(r.messages, 'notes').map((n) => n['id'])).toEqual([1, 2, 3]);
+    expect(states(r.messages, 'notes').map((s) => s.stream.stream_state['update_time'])).toEqual([
+      '2024-01-02T00:00:00Z', '2024-01-03T00:00:00Z', '2024-01-03T00:00:00Z',
+    ]);
+  });
+
+  it('accepts a response without additional_data as the last page', async () => {
+    nock(API).get('/api/v1/notes').query(true).reply(200, { success: true, data: [{ id: 1, update_time: '2024-01-01 00:00:00' }] });
+    const r = await readInProcess({ config, streams: [{ name: 'notes' }] });
+    expect(records(r.messages, 'notes')).toHaveLength(1);
+    expect(statuses(r.messages, 'notes')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+  });
+});
+
+describe('read: client-side incremental (pipelines)', () => {
+  it('filters by cursor, keeps the start cursor mid-stream and advances only at the end', async () => {
+    nock(API).get('/api/v2/pipelines').query(true).times(2).reply(function (uri) {
+      const url = record.call(this as never, uri);
+      return url.searchParams.get('cursor') === 'n'
+        ? [200, v2Page([{ id: 3, update_time: '2024-02-01T00:00:00Z' }], null)]
+        : [200, v2Page([{ id: 1, update_time: '2024-09-01T00:00:00Z' }, { id: 2, update_time: '2023-01-01T00:00:00Z' }], 'n')];
+    });
+    const r = await readInProcess({ config, streams: [{ name: 'pipelines', syncMode: 'incremental', state: { update_time: '2024-01-01T00:00:00Z' } }] });
+    expect(seen[0]?.query['updated_since']).toBeUndefined();
+    expect(records(r.messages, 'pipelines').map((p) => p['id'])).toEqual([1, 3]);
+    expect(states(r.messages, 'pipelines').map((s) => s.stream.stream_state['update_time'])).toEqual([
+      '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', '2024-09-01T00:00:00Z',
+    ]);
+  });
+
+  it('a far-future state returns no records and one STATE per page keeping the cursor', async () => {
+    nock(API).get('/api/v2/pipelines').query(true).reply(200, v2Page([{ id: 1, update_time: '2024-09-01T00:00:00Z' }], null));
+    const r = await readInProcess({ config, streams: [{ name: 'pipelines', syncMode: 'incremental', state: { update_time: '2999-01-01T00:00:00Z' } }] });
+    expect(records(r.messages)).toHaveLength(0);
+    expect(states(r.messages, 'pipelines').at(-1)?.stream.stream_state).toEqual({ update_time: '2999-01-01T00:00:00Z' });
+  });
+});
+
+describe('read: fan-out (deal_products)', () => {
+  it('asks only for deals changed since the state and batches 100 deal ids per request', async () => {
+    const parents = Array.from({ length: 150 }, (_, i) => deal(i + 1, '2024-06-01T00:00:00Z'));
+    nock(API).get('/api/v2/deals').query(true).reply(function (uri) { record.call(this as never, uri); return [200, v2Page(parents, null)]; });
+    nock(API).get('/api/v2/deals/products').query(true).times(2).reply(function (uri) {
+      const url = record.call(this as never, uri);
+      const ids = (url.searchParams.get('deal_ids') ?? '').split(',').map(Number);
+      return [200, v2Page(ids.map((id) => ({ id: id * 10, deal_id: id, update_time: id === 1 ? '2020-01-01T00:00:00Z' : '2024-06-01T00:00:00Z' })), null)];
+    });
+    const r = await readInProcess({ config, streams: [{ name: 'deal_products', syncMode: 'incremental', state: { update_time: '2024-05-01T00:00:00Z' } }] });
+    const [parentReq, ...childReqs] = seen;
+    expect(parentReq?.query['updated_since']).toBe('2024-05-01T00:00:00Z');
+    expect(childReqs.map((c) => c.query['deal_ids']?.split(',').length)).toEqual([100, 50]);
+    // The product of deal 1 has not changed since the state: it is filtered out.
+    expect(records(r.messages, 'deal_products')).toHaveLength(149);
+    expect(states(r.messages, 'deal_products').at(-1)?.stream.stream_state).toEqual({ update_time: '2024-06-01T00:00:00Z' });
+  });
+});
+
+describe('read: mail (threads of every folder, then their messages)', () => {
+  it('reads the four folders and one message request per thread', async () => {
+    nock(API).get('/api/v1/mailbox/mailThreads').query(true).times(4).reply(function (uri) {
+      const url = record.call(this as never, uri);
+      const folder = url.searchParams.get('folder');
+      return [200, v1Page([{ id: folder === 'inbox' ? 1 : folder === 'sent' ? 2 : 3, update_time: '2024-01-01 00:00:00' }], 0, false)];
+    });
+    nock(API).get(/\/api\/v1\/mailbox\/mailThreads\/\d+\/mailMessages/).query(true).times(4).reply(function (uri) {
+      const url = record.call(this as never, uri);
+      const thread = Number(url.pathname.split('/')[5]);
+      return [200, { success: true, data: [{ id: thread * 100, mail_thread_id: thread, update_time: '2024-01-01 00:00:00' }] }];
+    });
+    const r = await readInProcess({ config, streams: [{ name: 'mail' }] });
+    expect(seen.filter((s) => s.path === '/api/v1/mailbox/mailThreads').map((s) => s.query['folder']).sort()).toEqual(['archive', 'drafts', 'inbox', 'sent']);
+    expect(records(r.messages, 'mail').map((m) => m['id']).sort()).toEqual([100, 200, 300, 300]);
+  });
+});
+
+describe('read: failures', () => {
+  it('a 403 fails that stream (INCOMPLETE, TRACE ERROR with its descriptor) while the others complete', async () => {
+    nock(API).get('/api/v1/goals/find').query(true).reply(403, { success: false, error: 'Forbidden', error_info: 'Plan lacks goals' });
+    nock(API).get('/api/v1/currencies').query(true).reply(200, { success: true, data: [{ id: 1, code: 'EUR' }] });
+    const r = await readInProcess({ config, streams: [{ name: 'goals' }, { name: 'currencies' }] });
+    expect(statuses(r.messages, 'goals')).toEqual(['STARTED', 'RUNNING', 'INCOMPLETE']);
+    expect(statuses(r.messages, 'currencies')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+    const err = r.messages.find((m) => m.type === 'TRACE' && (m['trace'] as { type: string }).type === 'ERROR');
+    expect(err?.['trace']).toMatchObject({ error: { failure_type: 'config_error', stream_descriptor: { name: 'goals' } } });
+    expect(JSON.stringify(r.messages)).not.toContain('tok-secret-123');
+    expect(r.stderr).not.toContain('tok-secret-123');
+    expect(states(r.messages, 'goals')).toHaveLength(1);
+    expect(r.failed).toBe(true);
+  });
+});
