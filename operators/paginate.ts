@@ -83,17 +83,28 @@ export const nextCursorRequest: NextRequest<HttpRequest, HttpResponse> = (page, 
 };
 
 /**
- * API v1 offset paging: `body.additional_data.pagination.more_items_in_collection` and a numeric
- * `next_start` give the same request with `params.start = next_start`; a missing `additional_data`
- * or `pagination`, `more_items_in_collection` false, or a `next_start` that does not move past the
- * current `start` ends paging.
+ * API v1 offset paging: `more_items_in_collection` and a numeric `next_start`, read from
+ * `body.additional_data.pagination` or (as /leads, /leadFields and /deals/{id}/flow answer) straight
+ * from `body.additional_data`, give the same request with `params.start = next_start`.
+ * `more_items_in_collection` false, or a `next_start` that does not move past the current `start`,
+ * ends paging. Endpoints that page but send no pagination object (/mailbox/mailThreads,
+ * /permissionSets/{id}/assignments) continue while a page comes back full (`limit` records).
  */
 export const nextOffsetRequest: NextRequest<HttpRequest, HttpResponse> = (page, request) => {
-  const pagination = additionalData(page)?.['pagination'];
-  if (typeof pagination !== 'object' || pagination === null) return null;
-  const { more_items_in_collection: more, next_start: nextStart } = pagination as Record<string, unknown>;
-  if (more !== true || typeof nextStart !== 'number' || !Number.isFinite(nextStart)) return null;
+  const additional = additionalData(page);
+  const nested = additional?.['pagination'];
+  const pagination = typeof nested === 'object' && nested !== null
+    ? (nested as Record<string, unknown>)
+    : additional !== undefined && 'more_items_in_collection' in additional ? additional : undefined;
   const current = Number(request.params?.['start'] ?? 0);
+  if (pagination === undefined) {
+    const limit = Number(request.params?.['limit']);
+    const records = (page.data as { data?: unknown } | null)?.data;
+    if (!Array.isArray(records) || !Number.isFinite(limit) || limit <= 0 || records.length < limit) return null;
+    return withParam(request, 'start', (Number.isFinite(current) ? current : 0) + records.length);
+  }
+  const { more_items_in_collection: more, next_start: nextStart } = pagination;
+  if (more !== true || typeof nextStart !== 'number' || !Number.isFinite(nextStart)) return null;
   if (Number.isFinite(current) && nextStart <= current) return null;
   return withParam(request, 'start', nextStart);
 };

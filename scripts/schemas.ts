@@ -36,7 +36,7 @@ type TimeKind = 'date-time' | 'naive' | 'date';
  * `format` (the text is not RFC 3339, so ajv-formats' `date-time` would reject it); set it to `true` to add
  * `format: date-time` as Airbyte's own convention for naive timestamps does.
  */
-const NAIVE_WITH_FORMAT = false;
+const NAIVE_WITH_FORMAT = true;
 
 /**
  * Decisions the spec leaves open, by `stream` then dotted field path (`[]` for array items):

@@ -88,15 +88,19 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
   const fan = def.fanOut;
   if (!fan) return EMPTY;
   const key = fan.parentKey ?? 'id';
+  // A parent read in several partitions (a mail thread in two folders) is expanded once.
+  const seen = fan.parent.partitions && fan.parent.partitions.length > 1 ? new Set<string | number>() : undefined;
   return parentPages(fan.parent, ctx, since).pipe(
     concatMap((parents) => {
-      const ids = parents.map((p) => p[key]).filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
+      let ids = parents.map((p) => p[key]).filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
+      if (seen) ids = ids.filter((id) => (seen.has(id) ? false : (seen.add(id), true)));
       const batches: (string | number)[][] = [];
       for (let i = 0; i < ids.length; i += fan.batchSize) batches.push(ids.slice(i, i + fan.batchSize));
       return from(batches);
     }),
     concatMap((batch) => {
-      const opts = fan.batchSize > 1 && fan.param !== undefined
+      // Batched ids (or a single one, where the path has no `{id}`) travel in the query parameter.
+      const opts = fan.param !== undefined && !def.path.includes('{id}')
         ? { params: { [fan.param]: batch.join(',') } }
         : { id: batch[0] as string | number };
       return pagesOf(def, ctx, opts).pipe(

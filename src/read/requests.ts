@@ -5,9 +5,12 @@ import type { JsonObject } from '../protocol.js';
 
 const DEFAULT_SERVER_PARAMS = { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } } as const;
 
-/** `updated_since` in the API's own format: v2 RFC 3339 `YYYY-MM-DDTHH:MM:SSZ`, v1 `YYYY-MM-DD HH:MM:SS`. */
-export function formatSince(api: ApiVersion, isoCursor: string): string {
-  return api === 'v2' ? isoCursor : isoCursor.replace('T', ' ').replace(/Z$/, '');
+/**
+ * `updated_since` as the API takes it: RFC 3339 `YYYY-MM-DDTHH:MM:SSZ`, for v2 and for the v1
+ * endpoints that have it (/notes, /leads document the same form), never fractions or a space.
+ */
+export function formatSince(_api: ApiVersion, isoCursor: string): string {
+  return isoCursor;
 }
 
 export interface RequestOptions {

@@ -93,15 +93,15 @@ describe('stream schemas', () => {
     }
   });
 
-  it('mark date-time only on v2 and on v1 fields documented as RFC 3339; v1 naive timestamps have no format', () => {
+  it('mark date-time on timestamps; v1 naive timestamps (CONTRACT §5) also carry airbyte_type timestamp_without_timezone', () => {
     for (const [def, schema] of schemas) {
       walk(schema, (node, path) => {
-        if (node['format'] === 'date-time' && def.api === 'v1' && path !== '_ab_cdc_deleted_at') {
+        if (node['format'] === 'date-time' && def.api === 'v1' && path !== '_ab_cdc_deleted_at' && node['airbyte_type'] === undefined) {
           expect(V1_RFC3339[def.name] ?? [], `${def.name}: ${path} is date-time`).toContain(path);
         }
         if (node['airbyte_type'] !== undefined) {
           expect(node['airbyte_type'], `${def.name}: ${path}`).toBe('timestamp_without_timezone');
-          expect(node['format'], `${def.name}: ${path}`).toBeUndefined();
+          expect(node['format'], `${def.name}: ${path}`).toBe('date-time');
           expect(def.api, `${def.name}: ${path} naive in a v2 stream`).toBe('v1');
         }
         if (node['format'] !== undefined) {
@@ -117,7 +117,7 @@ describe('stream schemas', () => {
       if (def.cursorField === undefined) continue;
       const field = (schema['properties'] as Record<string, Node>)[def.cursorField] ?? {};
       if (def.api === 'v2') expect(field['format'], def.name).toBe('date-time');
-      else expect(field['format'] === 'date-time' || field['airbyte_type'] === 'timestamp_without_timezone', def.name).toBe(true);
+      else expect(field['format'], def.name).toBe('date-time');
     }
   });
 

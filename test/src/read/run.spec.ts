@@ -78,7 +78,7 @@ describe('read: v2 cursor paging (deals)', () => {
 });
 
 describe('read: v1 offset paging (notes, server incremental)', () => {
-  it('sends updated_since in v1 form and sort, follows next_start, stops when no more items', async () => {
+  it('sends updated_since (RFC 3339, as /notes documents) and sort, follows next_start, stops when no more items', async () => {
     nock(API).get('/api/v1/notes').query(true).times(2).reply(function (uri) {
       const url = record.call(this as never, uri);
       return url.searchParams.get('start') === '2'
@@ -87,8 +87,8 @@ describe('read: v1 offset paging (notes, server incremental)', () => {
     });
     const r = await readInProcess({ config, streams: [{ name: 'notes', syncMode: 'incremental', state: { update_time: '2023-12-31 00:00:00' } }] });
     expect(seen.map((s) => s.query)).toEqual([
-      { limit: '500', sort: 'update_time ASC', updated_since: '2023-12-31 00:00:00' },
-      { limit: '500', sort: 'update_time ASC', updated_since: '2023-12-31 00:00:00', start: '2' },
+      { limit: '500', sort: 'update_time ASC', updated_since: '2023-12-31T00:00:00Z' },
+      { limit: '500', sort: 'update_time ASC', updated_since: '2023-12-31T00:00:00Z', start: '2' },
     ]);
     expect(records(r.messages, 'notes').map((n) => n['id'])).toEqual([1, 2, 3]);
     expect(states(r.messages, 'notes').map((s) => s.stream.stream_state['update_time'])).toEqual([
@@ -148,20 +148,22 @@ describe('read: fan-out (deal_products)', () => {
 });
 
 describe('read: mail (threads of every folder, then their messages)', () => {
-  it('reads the four folders and one message request per thread', async () => {
+  it('reads the four folders and one message request per distinct thread', async () => {
     nock(API).get('/api/v1/mailbox/mailThreads').query(true).times(4).reply(function (uri) {
       const url = record.call(this as never, uri);
       const folder = url.searchParams.get('folder');
       return [200, v1Page([{ id: folder === 'inbox' ? 1 : folder === 'sent' ? 2 : 3, update_time: '2024-01-01 00:00:00' }], 0, false)];
     });
-    nock(API).get(/\/api\/v1\/mailbox\/mailThreads\/\d+\/mailMessages/).query(true).times(4).reply(function (uri) {
+    nock(API).get(/\/api\/v1\/mailbox\/mailThreads\/\d+\/mailMessages/).query(true).times(3).reply(function (uri) {
       const url = record.call(this as never, uri);
       const thread = Number(url.pathname.split('/')[5]);
       return [200, { success: true, data: [{ id: thread * 100, mail_thread_id: thread, update_time: '2024-01-01 00:00:00' }] }];
     });
     const r = await readInProcess({ config, streams: [{ name: 'mail' }] });
     expect(seen.filter((s) => s.path === '/api/v1/mailbox/mailThreads').map((s) => s.query['folder']).sort()).toEqual(['archive', 'drafts', 'inbox', 'sent']);
-    expect(records(r.messages, 'mail').map((m) => m['id']).sort()).toEqual([100, 200, 300, 300]);
+    expect(records(r.messages, 'mail').map((m) => m['id']).sort()).toEqual([100, 200, 300]);
+    // Thread 3 sits in two folders: its messages are fetched once.
+    expect(seen.filter((s) => s.path.endsWith('/mailMessages'))).toHaveLength(3);
   });
 });
 
