@@ -33,6 +33,8 @@ export interface StreamPlan {
   readonly syncMode: SyncMode;
   /** The stream's input state (`stream_state`), if any. */
   readonly state?: JsonObject | undefined;
+  /** Per-page record transformation (custom field naming and typing), applied before checkpointing. */
+  readonly transform?: ((records: readonly JsonObject[]) => readonly JsonObject[]) | undefined;
 }
 
 /** Whether reading `plan` is an incremental read with a cursor. */
@@ -141,8 +143,9 @@ export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<Air
     const filtered = cursorField !== undefined && since !== undefined && !serverFiltered
       ? pages.pipe(filterByCursor(cursorField, since))
       : pages;
+    const transform = plan.transform ?? ((records: readonly JsonObject[]) => records);
     return filtered.pipe(
-      map(markDeleted),
+      map((records) => transform(markDeleted(records))),
       checkpoint({
         stream: def.name,
         ...(incremental && cursorField !== undefined ? { cursorField } : {}),
