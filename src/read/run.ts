@@ -13,17 +13,16 @@ import {
   EMPTY, Observable, ReplaySubject, Subject, catchError, concat, concatMap, concatWith, defer, from,
   finalize, lastValueFrom, map, merge, of, takeUntil, tap, throwError, type SchedulerLike,
 } from 'rxjs';
-import type { HttpPort, HttpRequest, HttpResponse } from '../http/port.js';
-import type { StreamDefinition } from '../../streams/types.js';
+import type { HttpPort } from '../http/port.js';
 import type { ConnectorConfig, OAuthCredentials } from '../config/types.js';
 import { secretsOf } from '../config/types.js';
 import {
   controlConfigMessage, stateMessage, type AirbyteMessage, type JsonObject,
 } from '../protocol.js';
 import { RateLimitError, failureTypeOf, messageOf, redact } from '../errors.js';
-import { createAuth } from '../http/auth.js';
+import { createRequester } from './requester.js';
 import { apiRoot } from '../http/urls.js';
-import { createRateBudget, mergeStreams, retryRateLimited, withStreamStatus } from '../../operators/index.js';
+import { mergeStreams, withStreamStatus } from '../../operators/index.js';
 import type { Logger } from '../log.js';
 import type { Sink } from '../sink.js';
 import { isIncremental, readStream, startCursor, type StreamContext, type StreamPlan } from './readStream.js';
@@ -62,22 +61,21 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
   const logSub = log.messages$.subscribe((m) => side$.next(m));
   let rawConfig = deps.rawConfig;
 
-  const auth = createAuth(config, {
+  const requester = createRequester({
+    config,
     port: deps.port,
     now,
-    onConfigChange: (credentials: OAuthCredentials) => {
+    ready: () => sink.ready(),
+    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+    onCredentials: (credentials: OAuthCredentials) => {
       rawConfig = { ...rawConfig, credentials: { ...credentials } };
       log.addSecrets([credentials.refresh_token, credentials.access_token ?? '']);
       side$.next([controlConfigMessage(rawConfig, now())]);
     },
+    warn: (m) => log.warn(m),
+    onRateLimitWait: (ms) => { if (ms >= 1000) log.debug(`rate budget: waiting ${ms} ms`); },
   });
-  const budget = createRateBudget({
-    ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
-    onWait: (ms) => { if (ms >= 1000) log.debug(`rate budget: waiting ${ms} ms`); },
-  });
-  const authed = auth.wrap(deps.port);
-  const tokens = new Map<string, number>();
-  let requests = 0;
+  const { request, tokens } = requester;
 
   const stop$ = new ReplaySubject<Error>(1);
   let stoppedBy: Error | undefined;
@@ -88,19 +86,6 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
   };
   const stopSub = deps.stop$?.subscribe(stop);
   let failed = false;
-
-  const request = (def: StreamDefinition, req: HttpRequest): Observable<HttpResponse> =>
-    sink.ready().pipe(
-      concatMap(() => authed(req).pipe(
-        tap({ subscribe: () => { requests++; tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost); } }),
-        budget.throttle(),
-        retryRateLimited({
-          ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
-          onRetry: (err, attempt, delayMs) =>
-            log.warn(`${def.name}: retry ${attempt} in ${Math.round(delayMs)} ms after: ${messageOf(err)}`),
-        }),
-      )),
-    );
 
   const describe = (err: unknown) => ({ message: redact(messageOf(err), secrets), failureType: failureTypeOf(err) });
 
@@ -133,7 +118,7 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
     );
   };
 
-  const streams$ = auth.baseUrl().pipe(
+  const streams$ = requester.baseUrl().pipe(
     catchError((err: unknown) => {
       failed = true;
       throw err;
@@ -141,7 +126,7 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
     concatMap((base) => from(deps.plans).pipe(map((plan) => streamOf(plan, base)), mergeStreams<AirbyteMessage[]>(config.num_workers))),
     finalize(() => {
       const spent = [...tokens].map(([s, t]) => `${s}=${t}`).join(', ');
-      log.info(`Read finished: ${requests} requests; API tokens spent per stream: ${spent || 'none'}`);
+      log.info(`Read finished: ${requester.requestCount()} requests; API tokens spent per stream: ${spent || 'none'}`);
       side$.complete();
     }),
   );
@@ -152,5 +137,5 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
     logSub.unsubscribe();
     stopSub?.unsubscribe();
   }
-  return { failed, ...(stoppedBy ? { stoppedBy } : {}), tokens, requests };
+  return { failed, ...(stoppedBy ? { stoppedBy } : {}), tokens, requests: requester.requestCount() };
 }
