@@ -7,12 +7,12 @@
  * request(def, req) = sink.ready() ─▶ auth.wrap(port)(req) ─throttle─▶ ─retryRateLimited─▶ response
  * ```
  */
-import { Observable, concatMap, of, tap, type SchedulerLike } from 'rxjs';
+import { Observable, asyncScheduler, concatMap, defer, of, tap, type SchedulerLike } from 'rxjs';
 import type { HttpPort, HttpRequest, HttpResponse } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import type { ConnectorConfig, OAuthCredentials } from '../config/types.js';
 import { createAuth } from '../http/auth.js';
-import { messageOf } from '../errors.js';
+import { RateLimitError, messageOf } from '../errors.js';
 import { createRateBudget, retryRateLimited } from '../../operators/index.js';
 
 export interface RequesterDeps {
@@ -27,6 +27,8 @@ export interface RequesterDeps {
   readonly warn?: (message: string) => void;
   /** Called when the shared budget makes requests wait (ms, and when the wait ends). */
   readonly onRateLimitWait?: (waitMs: number) => void;
+  /** Called when a stream's request waited for the rate limit (budget pacing ≥ 1 s, or a 429 retry). */
+  readonly onRateLimited?: (stream: string, waitMs: number) => void;
   /** Retries per request (default 8). */
   readonly maxRetries?: number;
 }
@@ -55,16 +57,31 @@ export function createRequester(deps: RequesterDeps): Requester {
   const tokens = new Map<string, number>();
   let requests = 0;
   const ready = deps.ready ?? (() => of(undefined));
+  const clock = deps.scheduler ?? asyncScheduler;
   const request = (def: Pick<StreamDefinition, 'name' | 'tokenCost'>, req: HttpRequest): Observable<HttpResponse> =>
     ready().pipe(
-      concatMap(() => authed(req).pipe(
-        tap({ subscribe: () => { requests++; tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost); } }),
-        budget.throttle(),
+      concatMap(() => defer(() => {
+        const queued = clock.now();
+        return authed(req).pipe(
+          tap({
+            subscribe: () => {
+              requests++;
+              tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost);
+              const waited = clock.now() - queued;
+              // Reported once the wait is over: the quota reset is now.
+              if (waited >= 1000) deps.onRateLimited?.(def.name, 0);
+            },
+          }),
+          budget.throttle(),
+        );
+      }).pipe(
         retryRateLimited({
           ...(deps.maxRetries !== undefined ? { maxRetries: deps.maxRetries } : {}),
           ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
-          onRetry: (err, attempt, delayMs) =>
-            deps.warn?.(`${def.name}: retry ${attempt} in ${Math.round(delayMs)} ms after: ${messageOf(err)}`),
+          onRetry: (err, attempt, delayMs) => {
+            if (err instanceof RateLimitError) deps.onRateLimited?.(def.name, delayMs);
+            deps.warn?.(`${def.name}: retry ${attempt} in ${Math.round(delayMs)} ms after: ${messageOf(err)}`);
+          },
         }),
       )),
     );

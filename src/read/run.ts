@@ -17,7 +17,7 @@ import type { HttpPort } from '../http/port.js';
 import type { ConnectorConfig, OAuthCredentials } from '../config/types.js';
 import { secretsOf } from '../config/types.js';
 import {
-  controlConfigMessage, stateMessage, type AirbyteMessage, type JsonObject,
+  controlConfigMessage, stateMessage, streamStatusTrace, type AirbyteMessage, type JsonObject,
 } from '../protocol.js';
 import { RateLimitError, failureTypeOf, messageOf, redact } from '../errors.js';
 import { createRequester } from './requester.js';
@@ -74,6 +74,9 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
     },
     warn: (m) => log.warn(m),
     onRateLimitWait: (ms) => { if (ms >= 1000) log.debug(`rate budget: waiting ${ms} ms`); },
+    // Tell the platform why a stream is slow: RUNNING with reason RATE_LIMITED (quota reset as epoch ms).
+    onRateLimited: (stream, waitMs) =>
+      side$.next([streamStatusTrace(stream, 'RUNNING', now(), [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: Math.round(now() + waitMs) } }])]),
   });
   const { request, tokens } = requester;
 
