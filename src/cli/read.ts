@@ -19,10 +19,10 @@ export const readCommand: CommandModule<object, ReadArgs> = {
     .option('state', { type: 'string', describe: 'Path to the state JSON' }) as never,
   handler: async (argv) => {
     const out = openOutput({ quiet: argv.quiet ?? false, debug: argv.debug ?? false });
-    const [{ readConfigFile }, { readCatalogFile }, { readStateFile }, { allStreams, streamByName }, { createAxiosPort }, { runRead }, { InterruptedError }, { Subject }] =
+    const [{ readConfigFile }, { readCatalogFile }, { readStateFile }, { allStreams, streamByName }, { createAxiosPort }, { runRead }, { InterruptedError }, { Subject }, { createProgress }] =
       await Promise.all([
         import('../config/index.js'), import('../catalog.js'), import('../state.js'), import('../../streams/index.js'),
-        import('../http/axios.js'), import('../read/run.js'), import('../errors.js'), import('rxjs'),
+        import('../http/axios.js'), import('../read/run.js'), import('../errors.js'), import('rxjs'), import('../progress.js'),
       ]);
     let setup;
     try {
@@ -63,6 +63,7 @@ export const readCommand: CommandModule<object, ReadArgs> = {
         sink: out.sink,
         log: out.log,
         stop$,
+        progress: createProgress(process.stderr, { enabled: !(argv.quiet ?? false) }),
       });
       if (out.closed()) process.exitCode = 0;
       else if (signalled) process.exitCode = SIGNAL_EXIT[signalled] ?? 1;

@@ -25,6 +25,7 @@ import { apiRoot } from '../http/urls.js';
 import { mergeStreams, withStreamStatus } from '../../operators/index.js';
 import type { Logger } from '../log.js';
 import type { Sink } from '../sink.js';
+import type { Progress } from '../progress.js';
 import { isIncremental, readStream, startCursor, type StreamContext, type StreamPlan } from './readStream.js';
 
 export interface ReadDeps {
@@ -39,6 +40,8 @@ export interface ReadDeps {
   readonly stop$?: Observable<Error>;
   readonly scheduler?: SchedulerLike;
   readonly now?: () => number;
+  /** Sees every batch on its way to the sink (the progress display). */
+  readonly progress?: Progress;
 }
 
 export interface ReadOutcome {
@@ -135,8 +138,11 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
   );
 
   try {
-    await lastValueFrom(merge(side$, streams$).pipe(sink.write(), takeUntil(sink.closed$)), { defaultValue: undefined });
+    const progress = deps.progress;
+    const all$ = merge(side$, streams$);
+    await lastValueFrom((progress ? all$.pipe(tap((b) => progress.observe(b))) : all$).pipe(sink.write(), takeUntil(sink.closed$)), { defaultValue: undefined });
   } finally {
+    deps.progress?.stop();
     logSub.unsubscribe();
     stopSub?.unsubscribe();
   }
