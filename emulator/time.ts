@@ -1,0 +1,55 @@
+/** Timestamp formatting and parsing in the styles Pipedrive uses. All times are UTC seconds. */
+
+/** `2025-01-01T10:20:00Z` (API v2). */
+export function isoZ(sec: number): string {
+  return new Date(sec * 1000).toISOString().slice(0, 19) + 'Z';
+}
+
+/** `2025-01-01 10:20:00` (most of API v1). */
+export function v1Time(sec: number): string {
+  const s = new Date(sec * 1000).toISOString();
+  return s.slice(0, 10) + ' ' + s.slice(11, 19);
+}
+
+/** `2025-01-01T10:20:00.000Z` (leads, lead labels, mailbox in API v1). */
+export function isoMs(sec: number): string {
+  return new Date(sec * 1000).toISOString();
+}
+
+/** `2025-01-01`. */
+export function ymd(sec: number): string {
+  return new Date(sec * 1000).toISOString().slice(0, 10);
+}
+
+/** `10:20:00`. */
+export function hms(sec: number): string {
+  return new Date(sec * 1000).toISOString().slice(11, 19);
+}
+
+const V2_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses an API v2 RFC 3339 timestamp (`YYYY-MM-DDTHH:MM:SSZ` or with a `±HH:MM` offset).
+ * Fractional seconds, a space separator and dates without a time are rejected, as Pipedrive does.
+ */
+export function parseV2Time(s: string): number | null {
+  const m = V2_RE.exec(s);
+  if (!m) return null;
+  const ms = Date.parse(s);
+  if (Number.isNaN(ms)) return null;
+  if (Number(m[2]) > 12 || Number(m[3]) > 31 || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return null;
+  return Math.floor(ms / 1000);
+}
+
+const V1_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Parses an API v1 time: `YYYY-MM-DD HH:MM:SS` (UTC), RFC 3339, or a bare date. */
+export function parseV1Time(s: string): number | null {
+  const m = V1_RE.exec(s.trim());
+  if (!m) return null;
+  const base = `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}`;
+  let zone = m[7] ?? 'Z';
+  if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const ms = Date.parse(base + zone);
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
+}
