@@ -12,5 +12,6 @@ export const deals: StreamDefinition = {
   cursorField: 'update_time',
   incremental: 'server',
   serverParams: { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } },
+  estimate: { api: 'v1', path: '/deals/summary', total: 'data.total_count', tokenCost: 40 },
   tokenCost: 10,
 };

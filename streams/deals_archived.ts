@@ -12,5 +12,6 @@ export const dealsArchived: StreamDefinition = {
   cursorField: 'update_time',
   incremental: 'server',
   serverParams: { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } },
+  estimate: { api: 'v1', path: '/deals/summary/archived', total: 'data.total_count', tokenCost: 80 },
   tokenCost: 20,
 };

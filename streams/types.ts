@@ -63,6 +63,17 @@ export interface StreamDefinition {
   readonly fanOut?: FanOut;
   /** Pipedrive API token cost of one request (`x-token-cost` of the OpenAPI spec). */
   readonly tokenCost: number;
+  /**
+   * Where the API can tell how many records a full read returns: a request whose body holds the total
+   * (e.g. v1 `/deals/summary` → `data.total_count`). Used for TRACE ESTIMATE messages and the progress ETA.
+   */
+  readonly estimate?: {
+    readonly api: ApiVersion;
+    readonly path: string;
+    /** Dotted path of the total in the body. */
+    readonly total: string;
+    readonly tokenCost: number;
+  };
   /** Name of the schema file in `streams/schemas/` (default: the stream name). */
   readonly schema?: string;
   /** Short description for the README and discover. */

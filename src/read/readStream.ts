@@ -8,10 +8,10 @@
  * Fan-out streams first page through their parent (only parents changed since the state), then
  * request the children of each batch of parent ids.
  */
-import { EMPTY, Observable, catchError, concatMap, defer, from, map } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, concatMap, defer, from, map, of } from 'rxjs';
 import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
-import type { AirbyteMessage, JsonObject, SyncMode } from '../protocol.js';
+import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } from '../protocol.js';
 import { HttpError } from '../errors.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
 import { paginate, nextCursorRequest, nextOffsetRequest, filterByCursor, checkpoint } from '../../operators/index.js';
@@ -129,6 +129,26 @@ export function markDeleted(records: readonly JsonObject[]): readonly JsonObject
   return records;
 }
 
+/**
+ * A TRACE ESTIMATE of a full read, where the API can count the records; nothing otherwise, and
+ * nothing if asking fails (an estimate never fails a stream).
+ */
+function estimateOf(def: StreamDefinition, ctx: StreamContext): Observable<AirbyteMessage[]> {
+  const est = def.estimate;
+  if (!est) return EMPTY;
+  return ctx.request({ ...def, tokenCost: est.tokenCost }, { method: 'GET', url: ctx.root(est.api) + est.path }).pipe(
+    concatMap((res) => {
+      let node: unknown = res.data;
+      for (const key of est.total.split('.')) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      return typeof node === 'number' && Number.isInteger(node) && node >= 0 ? of([estimateTrace(def.name, node, ctx.now())]) : EMPTY;
+    }),
+    catchError((err: unknown) => {
+      ctx.log('warn', `${def.name}: no estimate (${err instanceof Error ? err.message : String(err)})`);
+      return EMPTY;
+    }),
+  );
+}
+
 /** The whole stream as message batches: records of each page followed by their STATE. */
 export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<AirbyteMessage[]> {
   return defer(() => {
@@ -144,7 +164,9 @@ export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<Air
       ? pages.pipe(filterByCursor(cursorField, since))
       : pages;
     const transform = plan.transform ?? ((records: readonly JsonObject[]) => records);
-    return filtered.pipe(
+    // A total is only an estimate of this read when the read is not bounded below by a cursor.
+    const estimate = since === undefined ? estimateOf(def, ctx) : EMPTY;
+    return concat(estimate, filtered.pipe(
       map((records) => transform(markDeleted(records))),
       checkpoint({
         stream: def.name,
@@ -154,7 +176,7 @@ export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<Air
         perPage: incremental,
         now: () => ctx.now(),
       }),
-    );
+    ));
   });
 }
 

@@ -28,6 +28,7 @@ afterEach(() => { nock.cleanAll(); seen.length = 0; });
 
 describe('read: v2 cursor paging (deals)', () => {
   it('full refresh pages with limit=500 and the cursor, includes deleted deals, one final STATE', async () => {
+    nock(API).get('/api/v1/deals/summary').reply(200, { success: true, data: { total_count: 3 } });
     nock(API).get('/api/v2/deals').query(true).times(2).reply(function (uri) {
       const url = record.call(this as never, uri);
       return url.searchParams.get('cursor') === 'c2'
@@ -47,7 +48,10 @@ describe('read: v2 cursor paging (deals)', () => {
     expect(st[0]).toMatchObject({ stream: { stream_state: {} }, sourceStats: { recordCount: 3 } });
     expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
     expect(r.failed).toBe(false);
-    expect(r.tokens.get('deals')).toBe(20);
+    // The v1 summary (40 tokens) gives the estimate; two v2 pages cost 10 each.
+    expect(r.tokens.get('deals')).toBe(60);
+    const estimate = r.messages.find((m) => m.type === 'TRACE' && (m['trace'] as { type: string }).type === 'ESTIMATE');
+    expect(estimate?.['trace']).toMatchObject({ estimate: { name: 'deals', type: 'STREAM', row_estimate: 3 } });
   });
 
   it('incremental sends updated_since from the state and checkpoints after every page', async () => {
@@ -66,6 +70,15 @@ describe('read: v2 cursor paging (deals)', () => {
     // Every STATE comes after the records it covers.
     const order = r.messages.filter((m) => m.type === 'RECORD' || m.type === 'STATE').map((m) => m.type[0]).join('');
     expect(order).toBe('RRSRSS');
+  });
+
+  it('an estimate that fails does not fail the stream', async () => {
+    nock(API).get('/api/v1/deals/summary').reply(403, { success: false, error: 'Forbidden' });
+    nock(API).get('/api/v2/deals').query(true).reply(200, v2Page([deal(1, '2024-01-01T00:00:00Z')], null));
+    const r = await readInProcess({ config, streams: [{ name: 'deals' }] });
+    expect(records(r.messages, 'deals')).toHaveLength(1);
+    expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+    expect(r.failed).toBe(false);
   });
 
   it('applies replication_start_date as the lower bound when there is no state', async () => {
