@@ -1,0 +1,144 @@
+/**
+ * The npm package: `npm pack` ships the runtime (dist of src, streams and operators, the bin shim, schemas, spec,
+ * README, CHANGELOG, LICENSE) and nothing else; the tarball installs into an empty folder with production
+ * dependencies only, and `npx source-pipedrive spec` (and discover, check, read) run from there.
+ *
+ * Needs a build (`npm test` builds first). The install uses the npm cache (`--offline`, filled by `npm ci`) and falls
+ * back to the registry.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from '../helpers/protocol.js';
+import { allStreams } from '../../streams/index.js';
+import { run, smokeTest } from './smoke.js';
+
+const exec = promisify(execFile);
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+/** The environment for child npm commands, without what `npm test` sets for the repository's own package. */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  for (const k of Object.keys(env)) if (/^npm_(package|lifecycle)_|^npm_config_(local_prefix|global_prefix|prefix)$|^INIT_CWD$/.test(k)) delete env[k];
+  return env;
+}
+
+interface PackResult {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: Array<{ path: string; size: number }>;
+}
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  name: string; version: string; bin: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+};
+
+let packed: PackResult;
+let tarball: string;
+let installDir: string;
+const timings: Record<string, number> = {};
+
+async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await f();
+  } finally {
+    timings[label] = Math.round(performance.now() - t0);
+  }
+}
+
+beforeAll(async () => {
+  expect(existsSync(join(repoRoot, 'dist/src/cli/main.js')), 'dist/ is missing: run npm run build first').toBe(true);
+  const out = mkdtempSync(join(tmpdir(), 'spd-pack-'));
+  // --ignore-scripts: `prepare` would run tsc again; the build is already there.
+  const { stdout } = await timed('npm pack', () =>
+    exec(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: repoRoot, env: npmEnv(), maxBuffer: 64 << 20 }));
+  const result = (JSON.parse(stdout) as PackResult[])[0];
+  if (!result) throw new Error(`npm pack printed no result: ${stdout.slice(0, 500)}`);
+  packed = result;
+  tarball = join(out, packed.filename);
+
+  installDir = mkdtempSync(join(tmpdir(), 'spd-install-'));
+  writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'spd-install-test', version: '1.0.0', private: true }));
+  const env = npmEnv();
+  await timed('npm install', async () => {
+    try {
+      await exec(npm, ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: installDir, env, maxBuffer: 64 << 20 });
+    } catch {
+      // Not everything is in the cache (npm ci was not run on this machine): ask the registry.
+      timings['npm install (offline failed)'] = 1;
+      await exec(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: installDir, env, maxBuffer: 64 << 20 });
+    }
+  });
+  process.stderr.write(`[npm-pack.spec] ${Object.entries(timings).map(([k, v]) => `${k}: ${v} ms`).join(', ')}; tarball ${packed.size} B, ${packed.files.length} files\n`);
+}, 120_000);
+
+describe('npm pack', () => {
+  it('ships the runtime, the bin shim, every schema, the spec and the docs', () => {
+    const files = new Set(packed.files.map((f) => f.path));
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'src/config/spec.json', 'dist/src/cli/main.js', 'dist/streams/index.js', 'dist/operators/index.js']) {
+      expect(files.has(f), `${f} is not in the package`).toBe(true);
+    }
+    for (const bin of Object.values(pkg.bin)) expect(files.has(bin.replace(/^\.\//, '')), bin).toBe(true);
+    for (const s of allStreams) expect(files.has(`streams/schemas/${s.schema ?? s.name}.json`), `schema of ${s.name}`).toBe(true);
+  });
+
+  it('leaves out tests, the emulator, scripts, the benchmark, TypeScript sources and local files', () => {
+    const offending = packed.files.map((f) => f.path).filter((p) =>
+      /^(test|emulator|scripts|bench|node_modules|coverage|\.ci|\.ci-out|\.demo|\.github|docs)\//.test(p)
+      || /^dist\/(test|emulator|scripts|bench)\//.test(p)
+      || (/\.(ts|mts|cts|tsx)$/.test(p) && !p.endsWith('.d.ts'))
+      || /\.(map|tgz|log)$/.test(p)
+      || /^(Dockerfile|\.dockerignore|metadata\.yaml|tsconfig\.json|vitest\.config\.ts|package-lock\.json)$/.test(p));
+    expect(offending).toEqual([]);
+    expect(packed.unpackedSize).toBeLessThan(5_000_000);
+  });
+
+  it('imports at run time only Node built-ins and its own dependencies', () => {
+    const builtins = new Set(builtinModules);
+    const deps = new Set(Object.keys(pkg.dependencies));
+    const foreign = new Set<string>();
+    for (const f of packed.files.filter((x) => x.path.endsWith('.js'))) {
+      const text = readFileSync(join(repoRoot, f.path), 'utf8');
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"./][^'"]*)['"]/gm)) {
+        const spec = m[1] ?? '';
+        if (spec.startsWith('node:') || builtins.has(spec)) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
+        if (!deps.has(name)) foreign.add(`${f.path}: ${spec}`);
+      }
+    }
+    expect([...foreign]).toEqual([]);
+    for (const d of Object.keys(pkg.dependencies)) expect(pkg.devDependencies[d], `${d} is in both dependencies and devDependencies`).toBeUndefined();
+  });
+});
+
+describe('the packed tarball, installed in an empty folder', () => {
+  it('installs production dependencies only', () => {
+    const installed = new Set(readdirSync(join(installDir, 'node_modules')));
+    expect(installed.has(pkg.name)).toBe(true);
+    for (const d of Object.keys(pkg.dependencies)) expect(installed.has(d), `dependency ${d}`).toBe(true);
+    for (const d of ['typescript', 'vitest', 'nock', 'fast-check', 'yaml']) expect(installed.has(d), `dev dependency ${d} was installed`).toBe(false);
+  });
+
+  it('npx source-pipedrive spec prints exactly one SPEC', async () => {
+    const r = await run([npx, '--no', 'source-pipedrive', 'spec'], { cwd: installDir, env: npmEnv() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.messages.filter((m) => m.type === 'SPEC')).toHaveLength(1);
+    expect(r.messages.every((m) => m.type === 'SPEC' || m.type === 'LOG')).toBe(true);
+  });
+
+  it('source-pipedrive --version prints the package version', async () => {
+    const { stdout } = await exec(join(installDir, 'node_modules/.bin/source-pipedrive'), ['--version'], { cwd: installDir });
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it('spec, discover, check and read work from the installed package', async () => {
+    await smokeTest([join(installDir, 'node_modules/.bin/source-pipedrive')], installDir);
+  });
+});
