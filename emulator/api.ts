@@ -47,6 +47,9 @@ const V1_DEFAULT_LIMIT = 100;
 const V1_MAX_LIMIT = 500;
 /** v1 page-size ceilings named in the spec (or the plan for mail threads); larger `limit`s are capped. */
 const V1_LIMITS: Record<string, number> = { '/callLogs': 50, '/files': 100, '/mailbox/mailThreads': 50 };
+/** Conversion rates into the company currency (EUR) for the deal summaries. */
+const RATES: Record<string, number> = { EUR: 1, USD: 0.92, GBP: 1.17, SEK: 0.087 };
+const STAGES_WEIGHT = 5;
 
 interface V2ListSpec {
   path: string;
@@ -548,6 +551,10 @@ export class Api {
         };
       case '/users':
         return { template: path, run: () => ({ success: true, data: all('users').map((u) => r.user(u)) }) };
+      case '/deals/summary':
+      case '/deals/summary/archived':
+        return { template: path, run: (q) => this.dealSummary(path.endsWith('/archived'), q) };
+
       case '/roles':
         return { template: path, run: (q) => this.listV1(path, 'roles', q, { build: (i) => r.role(i) }) };
       case '/callLogs':
@@ -634,6 +641,66 @@ export class Api {
       };
     }
     return null;
+  }
+
+  private readonly summaryCache = new Map<string, Rec>();
+
+  /** `/v1/deals/summary[/archived]`: totals of the not deleted deals, grouped by currency. */
+  private dealSummary(archived: boolean, q: Query): unknown {
+    const w = this.w;
+    const r = this.r;
+    const status = q.get('status');
+    if (status && !['open', 'won', 'lost'].includes(status)) bad(`Invalid status '${status}'`);
+    const user = intParam(q, 'user_id');
+    const pipeline = intParam(q, 'pipeline_id');
+    const stage = intParam(q, 'stage_id');
+    const e = w.entity('deals');
+    const key = `${archived}|${status}|${user}|${pipeline}|${stage}|${e.version}`;
+    let data = this.summaryCache.get(key);
+    if (!data) {
+      const byCur = new Map<string, { value: number; count: number; weighted: number }>();
+      let count = 0;
+      for (const i of e.all()) {
+        if (w.dealArchived(i) !== archived) continue;
+        const st = w.dealStatus(i);
+        if (st === 'deleted' || (status && st !== status)) continue;
+        if (pipeline !== undefined && w.dealPipeline(i) + 1 !== pipeline) continue;
+        if (stage !== undefined && w.dealStage(i) + 1 !== stage) continue;
+        if (user !== undefined && r.dealOwner(i) + 1 !== user) continue;
+        count++;
+        const cur = r.dealCurrency(i);
+        const v = r.dealValue(i);
+        const g = byCur.get(cur) ?? { value: 0, count: 0, weighted: 0 };
+        g.value += v;
+        g.count++;
+        g.weighted += st === 'won' ? v : st === 'lost' ? 0 : v * ((i % STAGES_WEIGHT) + 1) / (STAGES_WEIGHT + 1);
+        byCur.set(cur, g);
+      }
+      const fmt = (cur: string, v: number): string => `${cur} ${Math.round(v).toLocaleString('en-US')}`;
+      const values: Rec = {};
+      const weighted: Rec = {};
+      let total = 0;
+      let totalW = 0;
+      for (const [cur, g] of [...byCur].sort(([a], [b]) => a.localeCompare(b))) {
+        const rate = RATES[cur] ?? 1;
+        values[cur] = { value: g.value, count: g.count, value_converted: Math.round(g.value * rate * 100) / 100, value_formatted: fmt(cur, g.value), value_converted_formatted: fmt('EUR', g.value * rate) };
+        weighted[cur] = { value: Math.round(g.weighted * 100) / 100, count: g.count, value_formatted: fmt(cur, g.weighted) };
+        total += g.value * rate;
+        totalW += g.weighted * rate;
+      }
+      data = {
+        values_total: values,
+        weighted_values_total: weighted,
+        total_count: count,
+        total_currency_converted_value: Math.round(total * 100) / 100,
+        total_weighted_currency_converted_value: Math.round(totalW * 100) / 100,
+        total_currency_converted_value_formatted: fmt('EUR', total),
+        total_weighted_currency_converted_value_formatted: fmt('EUR', totalW),
+      };
+      if (this.summaryCache.size > 50) this.summaryCache.clear();
+      this.summaryCache.set(key, data);
+    }
+    return { success: true, data };
   }
 
   private flowRelated(di: number): Rec {

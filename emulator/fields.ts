@@ -185,7 +185,10 @@ function addressObject(a: AddressRaw): Record<string, string | null> {
 
 /** A full address object (v2 shape) from a city pick, for organization/person/activity addresses. */
 export function makeAddress(r: Rng): Record<string, string | null> {
-  return addressObject({ city: r.pick(CITIES), number: String(r.int(1, 120)), apt: r.chance(0.3) ? String(r.int(1, 40)) : null });
+  const a = addressObject({ city: r.pick(CITIES), number: String(r.int(1, 120)), apt: r.chance(0.3) ? String(r.int(1, 40)) : null });
+  // The record schemas declare every address part a non-nullable string.
+  if (a['subpremise'] === null) a['subpremise'] = '';
+  return a;
 }
 
 // ---------------------------------------------------------------------------------------------

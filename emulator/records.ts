@@ -84,11 +84,10 @@ function pick<T>(list: readonly T[], n: number): T {
 
 /** Builds records of the emulated company. */
 export class Records {
-  constructor(
-    readonly w: World,
-    /** Base URL used in links inside records (file download URLs). */
-    public baseUrl = 'http://127.0.0.1',
-  ) {}
+  /** Links inside records point at a fixed company domain, so data depends only on the seed. */
+  readonly companyUrl = 'https://emulated-company.pipedrive.com';
+
+  constructor(readonly w: World) {}
 
   private rng(entity: string, i: number): Rng {
     return new Rng(this.w.seed, this.w.entity(entity).code, i);
@@ -656,7 +655,7 @@ export class Records {
       product_name: product !== null ? this.productName(product) : '',
       lead_name: '',
       project_name: '',
-      url: `${this.baseUrl}/v1/files/${i + 1}/download`,
+      url: `${this.companyUrl}/v1/files/${i + 1}/download`,
       name: fileName,
       description: '',
       file_type: ext === 'png' ? 'img' : ext,
@@ -899,7 +898,7 @@ export class Records {
           to: [outgoing ? this.party(person, t, id * 10 + 2, false) : this.userParty(user, t, id * 10 + 2, false)],
           cc: [],
           bcc: [],
-          body_url: `${this.baseUrl}/mail/body/${id}.html`,
+          body_url: `https://mail-bodies.emulated-company.example/${id}.html`,
           mail_thread_id: ti + 1,
           draft: null,
           has_body_flag: 1,

@@ -392,7 +392,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const port = (server.address() as AddressInfo).port;
   url = `http://127.0.0.1:${port}`;
-  records.baseUrl = url;
 
   const emulator: Emulator = {
     url,

@@ -21,7 +21,7 @@ export interface FieldNode {
 
 type Json = Record<string, unknown>;
 
-/** The GET endpoints the emulator serves (the stream plan of DEVELOPERS.md). */
+/** The GET endpoints the emulator serves (the stream plan of DEVELOPERS.md, plus the deal summaries used for estimates). */
 const ENDPOINTS: Record<'v1' | 'v2', string[]> = {
   v2: [
     '/activities', '/activityFields', '/dealFields', '/deals', '/deals/archived', '/deals/products',
@@ -30,7 +30,7 @@ const ENDPOINTS: Record<'v1' | 'v2', string[]> = {
     '/projectTemplates', '/stages', '/tasks',
   ],
   v1: [
-    '/activityTypes', '/callLogs', '/currencies', '/deals/{id}/flow', '/files', '/filters', '/goals/find',
+    '/activityTypes', '/callLogs', '/currencies', '/deals/summary', '/deals/summary/archived', '/deals/{id}/flow', '/files', '/filters', '/goals/find',
     '/leadFields', '/leadLabels', '/leadSources', '/leads', '/leads/archived', '/legacyTeams',
     '/mailbox/mailThreads', '/mailbox/mailThreads/{id}/mailMessages', '/noteFields', '/notes', '/permissionSets',
     '/permissionSets/{id}/assignments', '/roles', '/users',
