@@ -551,6 +551,8 @@ export class Api {
         };
       case '/users':
         return { template: path, run: () => ({ success: true, data: all('users').map((u) => r.user(u)) }) };
+      case '/users/me':
+        return { template: path, run: () => ({ success: true, data: r.userMe() }) };
       case '/deals/summary':
       case '/deals/summary/archived':
         return { template: path, run: (q) => this.dealSummary(path.endsWith('/archived'), q) };

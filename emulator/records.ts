@@ -54,6 +54,7 @@ const S = {
   assignment: shaper(recordNode('v1', '/permissionSets/{id}/assignments')),
   role: shaper(recordNode('v1', '/roles')),
   user: shaper(recordNode('v1', '/users')),
+  userMe: shaper(recordNode('v1', '/users/me')),
 };
 
 const PIPELINE_NAMES = ['Sales', 'Partnerships', 'Renewals', 'Enterprise', 'SMB', 'Channel'];
@@ -1015,6 +1016,19 @@ export class Records {
       icon_url: null,
       is_you: u === 0,
       is_deleted: false,
+    });
+  }
+
+  /** `/users/me`: the first user (the one the credentials belong to) with company details. */
+  userMe(): Rec {
+    return S.userMe({
+      ...this.user(0),
+      company_id: 7000001,
+      company_name: 'Emulated Company',
+      company_domain: 'emulated-company',
+      company_country: 'EE',
+      company_industry: 'Software',
+      language: { language_code: 'en', country_code: 'US' },
     });
   }
 

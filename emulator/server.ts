@@ -102,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log: RequestLogEntry[] = [];
   let apiRequestNo = 0;
   const refreshTokens = new Set<string>([oauthOpts.refreshToken]);
-  let currentRefresh = oauthOpts.refreshToken;
+  let grants = 0;
   const accessTokens = new Map<string, AccessToken>();
   let issued = 0;
   let url = '';
@@ -200,7 +200,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     issued++;
     const refresh = `emulator-refresh-${issued}-${unit(seed, 98, issued, 1).toString(36).slice(2, 10)}`;
     refreshTokens.add(refresh);
-    currentRefresh = refresh;
     const access = `v1u:emulator-access-${issued}-${unit(seed, 98, issued, 2).toString(36).slice(2, 12)}`;
     accessTokens.set(access, { left: accessTtl });
     entry(200);
@@ -393,12 +392,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = (server.address() as AddressInfo).port;
   url = `http://127.0.0.1:${port}`;
 
+  /**
+   * A refresh token valid right now: the configured one while unused, otherwise a new grant (as if
+   * the user authorized the app again), so every config handed out works once rotation has begun.
+   */
+  const grantRefreshToken = (): string => {
+    if (refreshTokens.has(oauthOpts.refreshToken)) return oauthOpts.refreshToken;
+    grants++;
+    const t = `emulator-refresh-g${grants}-${unit(seed, 97, grants, 1).toString(36).slice(2, 10)}`;
+    refreshTokens.add(t);
+    return t;
+  };
+
   const emulator: Emulator = {
     url,
     port,
     config: (extra = {}) => ({ credentials: { auth_type: 'api_token', api_token: apiToken }, api_url: url, ...extra }),
     oauthConfig: (extra = {}) => ({
-      credentials: { auth_type: 'oauth2.0', client_id: oauthOpts.clientId, client_secret: oauthOpts.clientSecret, refresh_token: currentRefresh },
+      credentials: { auth_type: 'oauth2.0', client_id: oauthOpts.clientId, client_secret: oauthOpts.clientSecret, refresh_token: grantRefreshToken() },
       api_url: url,
       oauth_url: url,
       ...extra,

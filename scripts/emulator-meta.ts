@@ -21,7 +21,7 @@ export interface FieldNode {
 
 type Json = Record<string, unknown>;
 
-/** The GET endpoints the emulator serves (the stream plan of DEVELOPERS.md, plus the deal summaries used for estimates). */
+/** The GET endpoints the emulator serves (the stream plan of DEVELOPERS.md, plus the deal summaries used for estimates and /users/me used by check). */
 const ENDPOINTS: Record<'v1' | 'v2', string[]> = {
   v2: [
     '/activities', '/activityFields', '/dealFields', '/deals', '/deals/archived', '/deals/products',
@@ -33,7 +33,7 @@ const ENDPOINTS: Record<'v1' | 'v2', string[]> = {
     '/activityTypes', '/callLogs', '/currencies', '/deals/summary', '/deals/summary/archived', '/deals/{id}/flow', '/files', '/filters', '/goals/find',
     '/leadFields', '/leadLabels', '/leadSources', '/leads', '/leads/archived', '/legacyTeams',
     '/mailbox/mailThreads', '/mailbox/mailThreads/{id}/mailMessages', '/noteFields', '/notes', '/permissionSets',
-    '/permissionSets/{id}/assignments', '/roles', '/users',
+    '/permissionSets/{id}/assignments', '/roles', '/users', '/users/me',
   ],
 };
 

@@ -64,14 +64,20 @@ describe('OAuth', () => {
       expect(rotated).not.toBe('emulator-refresh-0');
       // The used refresh token is no longer valid; the new one is, once.
       expect((await refresh(e, 'emulator-refresh-0')).status).toBe(400);
-      expect((e.oauthConfig() as typeof cfg).credentials.refresh_token).toBe(rotated);
+      // oauthConfig() always hands out a refresh token valid now: once the configured one is used, a new grant.
+      const fresh = (e.oauthConfig() as typeof cfg).credentials.refresh_token;
+      expect(fresh).not.toBe('emulator-refresh-0');
+      expect(fresh).not.toBe(rotated);
       const second = await refresh(e, rotated);
       expect(second.status).toBe(200);
       expect(second.body['refresh_token']).not.toBe(rotated);
       expect((await refresh(e, rotated)).body['error']).toBe('invalid_grant');
+      expect((await refresh(e, fresh)).status).toBe(200);
       // Bearer tokens work and are logged as such.
       const r = await get(e, '/api/v2/deals', { limit: 2 }, { authorization: `Bearer ${access}` });
       expect(r.status).toBe(200);
+      const me = await get(e, '/api/v1/users/me', {}, { authorization: `Bearer ${access}` });
+      expect(me.body.data).toMatchObject({ id: 1, is_you: true, company_domain: expect.any(String) });
       expect(e.requests.at(-1)?.auth).toBe('bearer');
       expect(e.requests.some((x) => x.path === '/oauth/token' && x.status === 200 && x.auth === 'none')).toBe(true);
     } finally {
