@@ -1,0 +1,220 @@
+/**
+ * Runs the shell snippets of docs/recipes.md (those marked `<!-- recipe: NAME -->`) against a small sample sync and
+ * checks what they produce. Needs jq (CI installs it); the SQLite and DuckDB recipes run where sqlite3 / duckdb are.
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertValidMessage, repoRoot } from '../helpers/protocol.js';
+import { parseCatalog } from '../../src/catalog.js';
+import { parseState } from '../../src/state.js';
+import { allStreams } from '../../streams/index.js';
+
+const has = (cmd: string) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+const hasJq = has('jq');
+const hasSqlite = has('sqlite3');
+const hasDuckdb = has('duckdb');
+const NO_JQ = 'jq is not installed: the recipes of docs/recipes.md were not run (CI installs jq; apt-get install jq)';
+if (!hasJq) process.stderr.write(`[recipes.spec] ${NO_JQ}\n`);
+
+/** The marked snippets of docs/recipes.md by name. */
+function recipes(): Map<string, string> {
+  const doc = readFileSync(join(repoRoot, 'docs/recipes.md'), 'utf8');
+  const out = new Map<string, string>();
+  for (const m of doc.matchAll(/<!-- recipe: ([\w-]+) -->\n```sh\n([\s\S]*?)\n```/g)) {
+    if (out.has(m[1] ?? '')) throw new Error(`recipe ${m[1]} is marked twice`);
+    out.set(m[1] ?? '', m[2] ?? '');
+  }
+  return out;
+}
+
+const T0 = 1_714_557_600_000;
+const status = (name: string, s: string, i: number) => ({ type: 'TRACE', trace: { type: 'STREAM_STATUS', emitted_at: T0 + i, stream_status: { stream_descriptor: { name }, status: s } } });
+const record = (stream: string, data: Record<string, unknown>, i: number) => ({ type: 'RECORD', record: { stream, data, emitted_at: T0 + i } });
+const state = (name: string, streamState: Record<string, unknown>, count: number) => ({
+  type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: streamState }, sourceStats: { recordCount: count } },
+});
+const control = (refresh: string, i: number) => ({
+  type: 'CONTROL',
+  control: { type: 'CONNECTOR_CONFIG', emitted_at: T0 + i, connectorConfig: { config: { credentials: { auth_type: 'oauth2.0', client_id: 'cid', client_secret: 'cs', refresh_token: refresh } } } },
+});
+
+/** A sample sync: deals (3 records, one updated twice), persons failing after one record. */
+const sample = [
+  { type: 'LOG', log: { level: 'INFO', message: 'Reading 2 streams' } },
+  control('refresh-2', 1),
+  status('deals', 'STARTED', 2),
+  status('persons', 'STARTED', 3),
+  status('deals', 'RUNNING', 4),
+  status('persons', 'RUNNING', 5),
+  record('deals', { id: 1, title: 'Big deal', value: 1000, currency: 'EUR', update_time: '2024-05-01T10:00:00Z' }, 6),
+  record('persons', { id: 10, name: 'Ada', update_time: '2024-05-01T09:00:00Z' }, 7),
+  record('deals', { id: 2, title: 'Small, "quoted" deal', value: 50, currency: 'USD', update_time: '2024-05-02T10:00:00Z' }, 8),
+  state('deals', { update_time: '2024-05-02T10:00:00Z' }, 2),
+  state('persons', { update_time: '2024-05-01T09:00:00Z' }, 1),
+  control('refresh-3', 9),
+  record('deals', { id: 1, title: 'Big deal (won)', value: 1200, currency: 'EUR', update_time: '2024-05-03T08:00:00Z' }, 10),
+  state('deals', { update_time: '2024-05-03T08:00:00Z' }, 1),
+  { type: 'TRACE', trace: { type: 'ERROR', emitted_at: T0 + 11, error: { message: 'Pipedrive answered 503 five times', failure_type: 'transient_error', stream_descriptor: { name: 'persons' } } } },
+  { type: 'LOG', log: { level: 'ERROR', message: 'persons: giving up' } },
+  status('deals', 'COMPLETE', 12),
+  status('persons', 'INCOMPLETE', 13),
+];
+
+let book: Map<string, string>;
+beforeAll(() => {
+  book = recipes();
+  for (const m of sample) assertValidMessage(m);
+});
+
+/** A fresh directory with out.jsonl (the sample unless given) and extra files. */
+function workdir(files: Record<string, string> = {}, messages: readonly unknown[] = sample): string {
+  const dir = mkdtempSync(join(tmpdir(), 'spd-recipe-'));
+  writeFileSync(join(dir, 'out.jsonl'), messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** Runs recipe `name` with bash (-e, pipefail) in `dir`; returns stdout. */
+function runRecipe(name: string, dir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const script = book.get(name);
+  if (script === undefined) throw new Error(`docs/recipes.md has no recipe ${name}`);
+  const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`recipe ${name} failed (${String(r.status)}): ${r.stderr}\n--- script ---\n${script}`);
+  return r.stdout;
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
+const file = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
+
+describe('docs/recipes.md', () => {
+  it('marks every recipe the tests know, with a sh block', () => {
+    expect([...recipes().keys()].sort()).toEqual([
+      'configured-catalog', 'duckdb', 'errors-only', 'errors-readable', 'final-status', 'last-state', 'merge-state',
+      'oauth-config', 'records-as-csv', 'records-of-one-stream', 'records-per-stream', 'sqlite',
+    ]);
+  });
+
+  it('configured-catalog: discover → a configured catalog the connector accepts', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    expect(existsSync(join(repoRoot, 'dist/src/cli/main.js')), 'run npm run build first').toBe(true);
+    const bin = mkdtempSync(join(tmpdir(), 'spd-bin-'));
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'source-pipedrive'), `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin/source-pipedrive.js')}" "$@"\n`);
+    chmodSync(join(bin, 'source-pipedrive'), 0o755);
+    const dir = workdir({ 'config.json': JSON.stringify({ credentials: { auth_type: 'api_token', api_token: 'x' } }) });
+    runRecipe('configured-catalog', dir, { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` });
+    const configured = JSON.parse(file(dir, 'configured.json')) as unknown;
+    const known = new Map(allStreams.map((d) => [d.name, { supportsIncremental: d.incremental !== 'none' && d.cursorField !== undefined }]));
+    const parsed = parseCatalog(configured, known);
+    expect(parsed.map((c) => c.stream.name)).toEqual(allStreams.map((s) => s.name));
+    const mode = new Map(parsed.map((c) => [c.stream.name, c.sync_mode]));
+    expect(mode.get('deals')).toBe('incremental');
+    expect(mode.get('currencies')).toBe('full_refresh');
+  });
+
+  it('records-of-one-stream: the data of each deals record, one per line', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    const dir = workdir();
+    runRecipe('records-of-one-stream', dir);
+    const records = lines(file(dir, 'deals.jsonl')).map((l) => JSON.parse(l) as { id: number; title: string });
+    expect(records.map((r) => r.id)).toEqual([1, 2, 1]);
+    expect(records[2]?.title).toBe('Big deal (won)');
+  });
+
+  it('records-as-csv: deals as CSV', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    const dir = workdir();
+    runRecipe('records-as-csv', dir);
+    expect(lines(file(dir, 'deals.csv'))).toEqual([
+      '1,"Big deal",1000,"EUR","2024-05-01T10:00:00Z"',
+      '2,"Small, ""quoted"" deal",50,"USD","2024-05-02T10:00:00Z"',
+      '1,"Big deal (won)",1200,"EUR","2024-05-03T08:00:00Z"',
+    ]);
+  });
+
+  it('records-per-stream: counts', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    const counts = Object.fromEntries(lines(runRecipe('records-per-stream', workdir())).map((l) => {
+      const [n, s] = l.trim().split(/\s+/);
+      return [s, Number(n)];
+    }));
+    expect(counts).toEqual({ deals: 3, persons: 1 });
+  });
+
+  it('last-state: the last STATE of each stream, in the form --state accepts', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    const dir = workdir();
+    runRecipe('last-state', dir);
+    const saved = JSON.parse(file(dir, 'state.json')) as unknown[];
+    expect(saved).toHaveLength(2);
+    const parsed = parseState(saved, new Map(allStreams.map((d) => [d.name, d.cursorField])));
+    expect(parsed.get('deals')).toEqual({ update_time: '2024-05-03T08:00:00Z' });
+    expect(parsed.get('persons')).toEqual({ update_time: '2024-05-01T09:00:00Z' });
+  });
+
+  it('merge-state: new states replace old ones, streams not in the run keep theirs', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    const old = [state('notes', { update_time: '2024-01-01T00:00:00Z' }, 0).state, state('deals', { update_time: '2024-04-01T00:00:00Z' }, 0).state];
+    const dir = workdir({ 'state.json': JSON.stringify(old) });
+    runRecipe('merge-state', dir);
+    const parsed = parseState(JSON.parse(file(dir, 'state.json')) as unknown, new Map(allStreams.map((d) => [d.name, d.cursorField])));
+    expect(Object.fromEntries(parsed)).toEqual({
+      notes: { update_time: '2024-01-01T00:00:00Z' },
+      deals: { update_time: '2024-05-03T08:00:00Z' },
+      persons: { update_time: '2024-05-01T09:00:00Z' },
+    });
+    expect(existsSync(join(dir, 'state.merged.json'))).toBe(false);
+  });
+
+  it('errors-only: error traces and error logs, nothing else', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    const out = lines(runRecipe('errors-only', workdir())).map((l) => JSON.parse(l) as { type: string });
+    expect(out.map((m) => m.type)).toEqual(['TRACE', 'LOG']);
+    for (const m of out) assertValidMessage(m);
+  });
+
+  it('errors-readable: stream, failure type and message per error', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    expect(lines(runRecipe('errors-readable', workdir()))).toEqual(['persons\ttransient_error\tPipedrive answered 503 five times']);
+  });
+
+  it('final-status: the last status of each stream', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    expect(lines(runRecipe('final-status', workdir()))).toEqual(['deals COMPLETE', 'persons INCOMPLETE']);
+  });
+
+  it('oauth-config: the last CONTROL config replaces config.json, and nothing changes without one', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    const before = JSON.stringify({ credentials: { auth_type: 'oauth2.0', client_id: 'cid', client_secret: 'cs', refresh_token: 'refresh-1' } });
+    const dir = workdir({ 'config.json': before });
+    runRecipe('oauth-config', dir);
+    expect((JSON.parse(file(dir, 'config.json')) as { credentials: { refresh_token: string } }).credentials.refresh_token).toBe('refresh-3');
+    expect(existsSync(join(dir, 'config.new.json'))).toBe(false);
+
+    const quiet = workdir({ 'config.json': before }, sample.filter((m) => m.type !== 'CONTROL'));
+    runRecipe('oauth-config', quiet);
+    expect(file(quiet, 'config.json')).toBe(before);
+    expect(existsSync(join(quiet, 'config.new.json'))).toBe(false);
+  });
+
+  it('sqlite: one row per deal, the latest version, loadable twice', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    ctx.skip(!hasSqlite, 'sqlite3 is not installed: the SQLite recipe was not run');
+    const dir = workdir();
+    const expected = ['id|title|update_time', '1|Big deal (won)|2024-05-03T08:00:00Z', '2|Small, "quoted" deal|2024-05-02T10:00:00Z'];
+    expect(lines(runRecipe('sqlite', dir))).toEqual(expected);
+    // Loading the same output again (or an incremental run on top) keeps one row per id.
+    expect(lines(runRecipe('sqlite', dir))).toEqual(expected);
+  });
+
+  it('duckdb: one row per deal, the latest version', (ctx) => {
+    ctx.skip(!hasJq, NO_JQ);
+    ctx.skip(!hasDuckdb, 'duckdb is not installed: the DuckDB recipe was not run');
+    const out = runRecipe('duckdb', workdir());
+    expect(out).toContain('Big deal (won)');
+    expect(out).not.toMatch(/│\s*Big deal\s*│/);
+  });
+});
