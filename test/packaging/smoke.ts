@@ -85,7 +85,8 @@ export async function fakePipedrive(): Promise<{ url: string; requests: string[]
   };
 }
 
-const byType = (r: Run, type: string) => r.messages.filter((m) => m.type === type);
+/** The messages of one type, as the caller's view of their shape. */
+const byType = <T = Run['messages'][number]>(r: Run, type: string): T[] => r.messages.filter((m) => m.type === type) as unknown as T[];
 
 /**
  * Runs the four commands through `command` (the connector's argv prefix, e.g. `['node', '/x/bin/source-pipedrive.js']`)
@@ -95,11 +96,11 @@ export async function smokeTest(command: readonly string[], cwd: string, opts: {
   const env = opts.env ?? process.env;
   const spec = await run([...command, 'spec'], { cwd, env });
   expect(spec.code, spec.stderr).toBe(0);
-  const specs = byType(spec, 'SPEC');
+  const specs = byType<{ spec: unknown }>(spec, 'SPEC');
   expect(specs).toHaveLength(1);
   expect(spec.messages.every((m) => m.type === 'SPEC' || m.type === 'LOG')).toBe(true);
   const expected = JSON.parse(readFileSync(join(repoRoot, 'src/config/spec.json'), 'utf8')) as Record<string, unknown>;
-  expect((specs[0] as { spec: unknown }).spec).toEqual(expected);
+  expect(specs[0]?.spec).toEqual(expected);
 
   const server = await fakePipedrive();
   try {
@@ -117,19 +118,19 @@ export async function smokeTest(command: readonly string[], cwd: string, opts: {
 
     const discover = await run([...command, 'discover', '--config', config], { cwd, env });
     expect(discover.code, discover.stderr).toBe(0);
-    const catalogs = byType(discover, 'CATALOG') as Array<{ catalog: { streams: Array<{ name: string }> } }>;
+    const catalogs = byType<{ catalog: { streams: Array<{ name: string }> } }>(discover, 'CATALOG');
     expect(catalogs).toHaveLength(1);
     expect(catalogs[0]?.catalog.streams.map((s) => s.name)).toEqual(allStreams.map((s) => s.name));
 
     const check = await run([...command, 'check', '--config', config], { cwd, env });
     expect(check.code, check.stderr).toBe(0);
-    const statuses = byType(check, 'CONNECTION_STATUS') as Array<{ connectionStatus: { status: string; message?: string } }>;
+    const statuses = byType<{ connectionStatus: { status: string; message?: string } }>(check, 'CONNECTION_STATUS');
     expect(statuses).toHaveLength(1);
     expect(statuses[0]?.connectionStatus.status, statuses[0]?.connectionStatus.message).toBe('SUCCEEDED');
 
     const read = await run([...command, 'read', '--config', config, '--catalog', catalog], { cwd, env });
     expect(read.code, read.stderr).toBe(0);
-    const records = byType(read, 'RECORD') as Array<{ record: { stream: string; data: { code: string } } }>;
+    const records = byType<{ record: { stream: string; data: { code: string } } }>(read, 'RECORD');
     expect(records.map((r) => `${r.record.stream}:${r.record.data.code}`)).toEqual(['currencies:EUR', 'currencies:USD']);
     expect(byType(read, 'STATE').length).toBeGreaterThanOrEqual(1);
     expect(server.requests).toContain('GET /api/v1/currencies');
