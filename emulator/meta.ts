@@ -88,25 +88,24 @@ export type Shaper = (o: Record<string, unknown>) => Record<string, unknown>;
  * Builds a function that lays a partial record out in schema order: fields the generator set keep
  * their value, the others get a default of their type; keys in `optional` appear only when set;
  * keys the generator set that the schema does not name (v1 custom fields) follow at the end.
+ * The layout is compiled once into a straight-line function (records are built on the hot path).
  */
 export function shaper(node: FieldNode, optional: readonly string[] = []): Shaper {
   const keys = Object.keys(node.p ?? {});
   const opt = new Set(optional);
   const known = new Set(keys);
   const defaults = keys.map((k) => {
-    const c = node.p![k]!;
-    const v = defaultValue(c);
+    const v = defaultValue(node.p![k]!);
     return typeof v === 'object' && v !== null ? () => structuredClone(v) : () => v;
   });
-  return (o) => {
-    const out: Record<string, unknown> = {};
-    for (let j = 0; j < keys.length; j++) {
-      const k = keys[j]!;
-      const v = o[k];
-      if (v !== undefined) out[k] = v;
-      else if (!opt.has(k)) out[k] = defaults[j]!();
-    }
-    for (const k in o) if (!known.has(k) && o[k] !== undefined) out[k] = o[k];
-    return out;
-  };
+  const lines = keys.map((k, j) => {
+    const q = JSON.stringify(k);
+    return opt.has(k)
+      ? `v = o[${q}]; if (v !== undefined) out[${q}] = v;`
+      : `v = o[${q}]; out[${q}] = v !== undefined ? v : D[${j}]();`;
+  });
+  const body = `const out = {}; let v;\n${lines.join('\n')}\nfor (const k in o) if (!K.has(k) && o[k] !== undefined) out[k] = o[k];\nreturn out;`;
+  // Generated from the schema's property names only (JSON-quoted).
+  const compiled = new Function('o', 'D', 'K', body) as (o: Record<string, unknown>, d: (() => unknown)[], k: Set<string>) => Record<string, unknown>;
+  return (o) => compiled(o, defaults, known);
 }

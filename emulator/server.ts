@@ -91,6 +91,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     : null;
   let dailyBudget: number | null = options.dailyBudget ?? null;
   let budgetUsed = 0;
+  /** UTC day (wall clock) the budget usage belongs to; the budget resets when the day changes. */
+  let budgetDay = Math.floor(Date.now() / 86_400_000);
   let latencyMs = options.latencyMs ?? 0;
   let faults = { error5xx: 0, reset: 0, truncate: 0, ...(options.faults ?? {}) };
 
@@ -139,9 +141,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string | number> = {}): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-    res.end(text);
+    const buf = Buffer.from(JSON.stringify(body), 'utf8');
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': buf.length, ...headers });
+    res.end(buf);
   };
 
   /** Burst-limit bookkeeping: returns the headers, or null headers + retry seconds when over the limit. */
@@ -269,6 +271,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return handleOAuth(req, res);
     }
     const now = Date.now();
+    if (Math.floor(now / 86_400_000) !== budgetDay) {
+      budgetDay = Math.floor(now / 86_400_000);
+      budgetUsed = 0;
+    }
     const query: Record<string, string> = {};
     const q: Query = new Map();
     for (const [k, v] of u.searchParams) {

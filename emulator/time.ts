@@ -1,29 +1,50 @@
 /** Timestamp formatting and parsing in the styles Pipedrive uses. All times are UTC seconds. */
 
+const DAY = 86400;
+const dayCache = new Map<number, string>();
+const TWO = Array.from({ length: 60 }, (_, k) => (k < 10 ? `0${k}` : String(k)));
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01), cached: records reuse few days. */
+function dayString(day: number): string {
+  let s = dayCache.get(day);
+  if (s === undefined) {
+    s = new Date(day * DAY * 1000).toISOString().slice(0, 10);
+    if (dayCache.size > 20000) dayCache.clear();
+    dayCache.set(day, s);
+  }
+  return s;
+}
+
+function clock(sec: number): string {
+  const t = sec - Math.floor(sec / DAY) * DAY;
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  return `${TWO[h]!}:${TWO[m]!}:${TWO[t % 60]!}`;
+}
+
 /** `2025-01-01T10:20:00Z` (API v2). */
 export function isoZ(sec: number): string {
-  return new Date(sec * 1000).toISOString().slice(0, 19) + 'Z';
+  return `${dayString(Math.floor(sec / DAY))}T${clock(sec)}Z`;
 }
 
 /** `2025-01-01 10:20:00` (most of API v1). */
 export function v1Time(sec: number): string {
-  const s = new Date(sec * 1000).toISOString();
-  return s.slice(0, 10) + ' ' + s.slice(11, 19);
+  return `${dayString(Math.floor(sec / DAY))} ${clock(sec)}`;
 }
 
 /** `2025-01-01T10:20:00.000Z` (leads, lead labels, mailbox in API v1). */
 export function isoMs(sec: number): string {
-  return new Date(sec * 1000).toISOString();
+  return `${dayString(Math.floor(sec / DAY))}T${clock(sec)}.000Z`;
 }
 
 /** `2025-01-01`. */
 export function ymd(sec: number): string {
-  return new Date(sec * 1000).toISOString().slice(0, 10);
+  return dayString(Math.floor(sec / DAY));
 }
 
 /** `10:20:00`. */
 export function hms(sec: number): string {
-  return new Date(sec * 1000).toISOString().slice(11, 19);
+  return clock(sec);
 }
 
 const V2_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$/;
