@@ -4,7 +4,8 @@
  * ENTRYPOINT (spec, discover, check and read against a fake Pipedrive).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { parse } from 'yaml';
@@ -19,7 +20,7 @@ const NODE_IN_IMAGE = '/usr/local/bin/node';
 const read = (p: string) => readFileSync(join(repoRoot, p), 'utf8');
 const dockerfile = stages(parseDockerfile(read('Dockerfile')));
 const runtime = dockerfile[dockerfile.length - 1] as Stage;
-const build = dockerfile[0] as Stage;
+const builder = dockerfile[0] as Stage;
 const pkg = JSON.parse(read('package.json')) as { name: string; version: string; license: string; files: string[]; bin: Record<string, string> };
 const meta = parse(read('metadata.yaml')) as { metadataSpecVersion: string; data: Record<string, unknown> };
 const data = meta.data;
@@ -34,7 +35,7 @@ const entrypoint = JSON.parse(entrypointIns[entrypointIns.length - 1]?.args ?? '
 /** `/build/...` in the build stage is the repository: the WORKDIR where `COPY . .` puts the context. */
 function buildRoot(): string {
   let cwd = '/';
-  for (const ins of build.instructions) {
+  for (const ins of builder.instructions) {
     if (ins.keyword === 'WORKDIR') cwd = posix.resolve(cwd, ins.args);
     if (ins.keyword === 'COPY') {
       const c = parseCopy(ins.args);
@@ -53,12 +54,57 @@ interface StagedImage {
   home: string;
 }
 
+/** Copies the build context (the repository minus .dockerignore) into `to`. */
+function copyContext(from: string, to: string, rel = ''): void {
+  for (const entry of readdirSync(join(from, rel), { withFileTypes: true })) {
+    const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+    if (ignore.ignored(path)) continue;
+    if (entry.isDirectory()) {
+      mkdirSync(join(to, path), { recursive: true });
+      copyContext(from, to, path);
+    } else if (entry.isFile()) {
+      copyFileSync(join(from, path), join(to, path));
+    }
+  }
+}
+
+let built: { context: string; build: string } | undefined;
+
 /**
- * Lays out the runtime stage on disk: every COPY of the runtime stage (from the build context or from the build
- * stage, which is the repository after `npm run build`), and node_modules for `npm ci`. The repository's
- * node_modules also holds dev dependencies; the npm-pack test installs production dependencies only.
+ * Runs the build stage on disk: the build context into a fresh directory that stands for the stage's
+ * `COPY . <dir>`, node_modules (the repository's) for `npm ci`, then the stage's other RUN commands
+ * (`npm run build`). A file missing from the context or a build that fails shows here as it would in `docker build`.
+ */
+function buildStage(): { context: string; build: string } {
+  if (built) return built;
+  const base = mkdtempSync(join(tmpdir(), 'spd-docker-build-'));
+  const context = join(base, 'context');
+  mkdirSync(context);
+  copyContext(repoRoot, context);
+  const build = join(base, 'build');
+  mkdirSync(build);
+  copyContext(repoRoot, build);
+  symlinkSync(join(repoRoot, 'node_modules'), join(build, 'node_modules'), 'dir');
+  for (const ins of builder.instructions) {
+    if (ins.keyword !== 'RUN' || /\bnpm ci\b/.test(ins.args)) continue;
+    try {
+      execFileSync('/bin/sh', ['-c', ins.args], { cwd: build, stdio: 'pipe', encoding: 'utf8', timeout: 120_000 });
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string };
+      throw new Error(`build stage: RUN ${ins.args} failed (Dockerfile line ${ins.line}):\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    }
+  }
+  built = { context, build };
+  return built;
+}
+
+/**
+ * Lays out the runtime stage on disk: every COPY of the runtime stage (from the build context, or from the build
+ * stage run by buildStage()), and node_modules for `npm ci`. The repository's node_modules also holds dev
+ * dependencies; the npm-pack test installs production dependencies only.
  */
 function stageImage(): StagedImage {
+  const { context, build: buildDir } = buildStage();
   const base = mkdtempSync(join(tmpdir(), 'spd-image-'));
   const home = join(base, 'airbyte');
   const root = join(home, 'integration_code');
@@ -82,14 +128,14 @@ function stageImage(): StagedImage {
     for (const src of c.sources) {
       let hostSrc: string;
       if (c.from === undefined) {
-        hostSrc = join(repoRoot, src);
+        hostSrc = join(context, src);
       } else {
-        expect(c.from, `COPY --from at line ${ins.line}`).toBe(build.name);
+        expect(c.from, `COPY --from at line ${ins.line}`).toBe(builder.name);
         const rel = posix.relative(fromBuild, posix.resolve(fromBuild, src));
         expect(rel.startsWith('..'), `COPY --from=${c.from} ${src} is outside ${fromBuild}`).toBe(false);
-        hostSrc = join(repoRoot, rel);
+        hostSrc = join(buildDir, rel);
       }
-      expect(existsSync(hostSrc), `${src} (Dockerfile line ${ins.line}) does not exist; run npm run build first?`).toBe(true);
+      expect(existsSync(hostSrc), `COPY ${c.from ? `--from=${c.from} ` : ''}${src} (Dockerfile line ${ins.line}): no such file in the ${c.from ? 'build stage' : 'build context'}`).toBe(true);
       const target = intoDir ? posix.join(dest, basename(src)) : dest;
       mkdirSync(dirname(toHost(target)), { recursive: true });
       cpSync(hostSrc, toHost(target), { recursive: true });
@@ -113,11 +159,11 @@ describe('Dockerfile', () => {
       if (s.name) names.add(s.name);
     }
     expect(official.test(runtime.image), 'the runtime stage starts from the Node image, not from the build stage').toBe(true);
-    expect(build.name).toBeTruthy();
+    expect(builder.name).toBeTruthy();
   });
 
   it('builds with npm ci and tsc in the build stage; the runtime stage installs production dependencies only', () => {
-    const buildRuns = build.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+    const buildRuns = builder.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
     expect(buildRuns).toMatch(/\bnpm ci\b/);
     expect(buildRuns).toMatch(/\bnpm run build\b|\btsc\b/);
     const npmCi = runtime.instructions.filter((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
