@@ -956,16 +956,16 @@ export class Records {
   permissionSetAssignments(s: number): Rec[] {
     const e = this.w.entity('users');
     const out: Rec[] = [];
-    const p = PERMISSION_SETS[s]!;
+    const p = PERMISSION_SETS[s % PERMISSION_SETS.length]!;
     for (const u of e.all()) if (this.userSets(u).includes(s)) out.push(S.assignment({ user_id: u + 1, permission_set_id: this.w.idOf('permission_sets', s), name: p[0] }));
     return out;
   }
 
   permissionSet(s: number): Rec {
-    const p = PERMISSION_SETS[s]!;
+    const p = PERMISSION_SETS[s % PERMISSION_SETS.length]!;
     return S.permissionSet({
       id: this.w.idOf('permission_sets', s),
-      name: p[0],
+      name: s < PERMISSION_SETS.length ? p[0] : `${p[0]} ${s + 1}`,
       description: `${p[2] === 'admin' ? 'Manage' : 'Use'} ${p[1]} features`,
       app: p[1],
       type: p[2],

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../emulator/args.js';
 import { startEmulator, type Emulator } from '../../emulator/server.js';
-import { get, readV1, readV2, type Rec } from './helpers.js';
+import { STREAMS } from '../../emulator/truth.js';
+import { byPk, get, readStream, readV1, readV2, type Rec } from './helpers.js';
 
 let emu: Emulator;
 
@@ -94,6 +95,32 @@ describe('mutate', () => {
     }
     // Every deal is seen at least once (touched ones may be seen twice: before and after the change).
     expect(new Set(seen)).toEqual(new Set(truth('deals').map((d) => d['id'])));
+  });
+});
+
+describe('mutating every entity', () => {
+  it('keeps every stream\'s ground truth equal to a full read', async () => {
+    const e = await startEmulator({ seed: 3 });
+    try {
+      const ents = [
+        'users', 'pipelines', 'stages', 'boards', 'phases', 'activity_types', 'permission_sets', 'roles', 'legacy_teams', 'lead_labels',
+        'project_templates', 'filters', 'goals', 'organizations', 'persons', 'products', 'deals', 'activities', 'notes', 'leads', 'files',
+        'call_logs', 'mail_threads', 'projects', 'tasks',
+      ];
+      const two = Object.fromEntries(ents.map((x) => [x, 2]));
+      const res = e.mutate({ touch: two, add: two, delete: Object.fromEntries(ents.map((x) => [x, 1])) });
+      for (const x of ents) expect(res.added[x], x).toHaveLength(2);
+      for (const s of STREAMS) {
+        const pk = e.primaryKey(s);
+        const read = byPk(pk, await readStream(e, s));
+        const truth = byPk(pk, [...e.groundTruth(s)]);
+        expect([...read.keys()].sort(), s).toEqual([...truth.keys()].sort());
+        for (const [k, v] of truth) expect(read.get(k), `${s} ${k}`).toEqual(v);
+      }
+      expect(() => e.mutate({ touch: { currencies: 1 } })).toThrow(/unknown entity/);
+    } finally {
+      await e.close();
+    }
   });
 });
 
