@@ -2,9 +2,9 @@
  * Runs the shell snippets of docs/recipes.md (those marked `<!-- recipe: NAME -->`) against a small sample sync and
  * checks what they produce. Needs jq (CI installs it); the SQLite and DuckDB recipes run where sqlite3 / duckdb are.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertValidMessage, repoRoot } from '../helpers/protocol.js';
@@ -64,6 +64,10 @@ const sample = [
 ];
 
 let book: Map<string, string>;
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
 beforeAll(() => {
   book = recipes();
   for (const m of sample) assertValidMessage(m);
@@ -72,6 +76,7 @@ beforeAll(() => {
 /** A fresh directory with out.jsonl (the sample unless given) and extra files. */
 function workdir(files: Record<string, string> = {}, messages: readonly unknown[] = sample): string {
   const dir = mkdtempSync(join(tmpdir(), 'spd-recipe-'));
+  temps.push(dir);
   writeFileSync(join(dir, 'out.jsonl'), messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
@@ -101,7 +106,7 @@ describe('docs/recipes.md', () => {
     ctx.skip(!hasJq, NO_JQ);
     expect(existsSync(join(repoRoot, 'dist/src/cli/main.js')), 'run npm run build first').toBe(true);
     const bin = mkdtempSync(join(tmpdir(), 'spd-bin-'));
-    mkdirSync(bin, { recursive: true });
+    temps.push(bin);
     writeFileSync(join(bin, 'source-pipedrive'), `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin/source-pipedrive.js')}" "$@"\n`);
     chmodSync(join(bin, 'source-pipedrive'), 0o755);
     const dir = workdir({ 'config.json': JSON.stringify({ credentials: { auth_type: 'api_token', api_token: 'x' } }) });

@@ -3,9 +3,9 @@
  * each other, and the image's runtime layout, staged on disk from the Dockerfile's COPY instructions, runs the
  * ENTRYPOINT (spec, discover, check and read against a fake Pipedrive).
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { parse } from 'yaml';
@@ -69,6 +69,11 @@ function copyContext(from: string, to: string, rel = ''): void {
 }
 
 let built: { context: string; build: string } | undefined;
+/** Temporary directories, removed after the tests. */
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * Runs the build stage on disk: the build context into a fresh directory that stands for the stage's
@@ -78,6 +83,7 @@ let built: { context: string; build: string } | undefined;
 function buildStage(): { context: string; build: string } {
   if (built) return built;
   const base = mkdtempSync(join(tmpdir(), 'spd-docker-build-'));
+  temps.push(base);
   const context = join(base, 'context');
   mkdirSync(context);
   copyContext(repoRoot, context);
@@ -106,6 +112,7 @@ function buildStage(): { context: string; build: string } {
 function stageImage(): StagedImage {
   const { context, build: buildDir } = buildStage();
   const base = mkdtempSync(join(tmpdir(), 'spd-image-'));
+  temps.push(base);
   const home = join(base, 'airbyte');
   const root = join(home, 'integration_code');
   mkdirSync(root, { recursive: true });

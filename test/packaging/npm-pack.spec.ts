@@ -6,9 +6,9 @@
  * Needs a build (`npm test` builds first). The install uses the npm cache (`--offline`, filled by `npm ci`) and falls
  * back to the registry.
  */
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 let packed: PackResult;
 let tarball: string;
 let installDir: string;
+const temps: string[] = [];
 const timings: Record<string, number> = {};
 
 async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
@@ -56,6 +57,7 @@ async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
 beforeAll(async () => {
   expect(existsSync(join(repoRoot, 'dist/src/cli/main.js')), 'dist/ is missing: run npm run build first').toBe(true);
   const out = mkdtempSync(join(tmpdir(), 'spd-pack-'));
+  temps.push(out);
   // --ignore-scripts: `prepare` would run tsc again; the build is already there.
   const { stdout } = await timed('npm pack', () =>
     exec(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: repoRoot, env: npmEnv(), maxBuffer: 64 << 20 }));
@@ -65,6 +67,7 @@ beforeAll(async () => {
   tarball = join(out, packed.filename);
 
   installDir = mkdtempSync(join(tmpdir(), 'spd-install-'));
+  temps.push(installDir);
   writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'spd-install-test', version: '1.0.0', private: true }));
   const env = npmEnv();
   await timed('npm install', async () => {
@@ -78,6 +81,10 @@ beforeAll(async () => {
   });
   process.stderr.write(`[npm-pack.spec] ${Object.entries(timings).map(([k, v]) => `${k}: ${v} ms`).join(', ')}; tarball ${packed.size} B, ${packed.files.length} files\n`);
 }, 120_000);
+
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('npm pack', () => {
   it('ships the runtime, the bin shim, every schema, the spec and the docs', () => {

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -103,8 +103,8 @@ export async function smokeTest(command: readonly string[], cwd: string, opts: {
   expect(specs[0]?.spec).toEqual(expected);
 
   const server = await fakePipedrive();
+  const dir = mkdtempSync(join(tmpdir(), 'spd-smoke-'));
   try {
-    const dir = mkdtempSync(join(tmpdir(), 'spd-smoke-'));
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ credentials: { auth_type: 'api_token', api_token: 'smoke-token' }, api_url: server.url }));
     const catalog = join(dir, 'catalog.json');
@@ -136,5 +136,6 @@ export async function smokeTest(command: readonly string[], cwd: string, opts: {
     expect(server.requests).toContain('GET /api/v1/currencies');
   } finally {
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
