@@ -34,8 +34,9 @@ ENV NODE_ENV=production
 # The Airbyte platform runs connector containers as uid/gid 1000. The official Node image already has a `node`
 # user with that id; replace it by `airbyte`, whose home is /airbyte (writable: the platform and the connector may
 # put files there).
-RUN userdel --remove node \
+RUN userdel node \
  && (groupdel node 2>/dev/null || true) \
+ && rm -rf /home/node \
  && groupadd --gid 1000 airbyte \
  && useradd --uid 1000 --gid airbyte --home-dir /airbyte --no-create-home --shell /bin/sh airbyte \
  && mkdir -p /airbyte/integration_code \
