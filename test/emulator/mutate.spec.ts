@@ -132,7 +132,7 @@ describe('admin API', () => {
     expect(set).toMatchObject({ dailyBudget: 1000, latencyMs: 1, dailyBudgetUsed: 0 });
     await fetch(`${emu.url}/__admin/knobs`, { method: 'POST', body: JSON.stringify({ dailyBudget: null, latencyMs: 0 }) });
 
-    const m = await (await fetch(`${emu.url}/__admin/mutate`, { method: 'POST', body: JSON.stringify({ touch: { organizations: 2 } }) })).json();
+    const m = await (await fetch(`${emu.url}/__admin/mutate`, { method: 'POST', body: JSON.stringify({ touch: { organizations: 2 } }) })).json() as { touched: Record<string, unknown[]> };
     expect(m.touched.organizations).toHaveLength(2);
 
     emu.resetLog();
