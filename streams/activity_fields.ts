@@ -2,7 +2,7 @@ import type { StreamDefinition } from './types.js';
 
 export const activityFields: StreamDefinition = {
   name: 'activity_fields',
-  description: 'Field definitions of activitys, including custom fields (API v2).',
+  description: 'Field definitions of activities, including custom fields (API v2).',
   api: 'v2',
   path: '/activityFields',
   paging: 'cursor',

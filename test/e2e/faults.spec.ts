@@ -1,0 +1,155 @@
+/**
+ * Fault injection against the emulator: every case compares what the connector delivered with the
+ * emulator's ground truth. Records lost must be 0.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/server.js';
+import { allStreams } from '../../streams/index.js';
+import { runCli, tempFiles, ofType, type CliResult } from '../helpers/cli.js';
+
+type Rec = Record<string, unknown>;
+let emu: Emulator | undefined;
+afterEach(async () => { await emu?.close(); emu = undefined; });
+
+const pkOf = (stream: string, r: Rec): string => {
+  const def = allStreams.find((d) => d.name === stream);
+  return JSON.stringify((def?.primaryKey ?? [['id']]).map((path) => path.reduce<unknown>((o, k) => (o as Rec | undefined)?.[k], r)));
+};
+const keysByStream = (results: CliResult[]): Map<string, string[]> => {
+  const m = new Map<string, string[]>();
+  for (const res of results) {
+    for (const msg of ofType(res.messages, 'RECORD')) {
+      const rec = msg['record'] as { stream: string; data: Rec };
+      (m.get(rec.stream) ?? (m.set(rec.stream, []), m.get(rec.stream) as string[])).push(pkOf(rec.stream, rec.data));
+    }
+  }
+  return m;
+};
+const truthKeys = (e: Emulator, stream: string) => new Set([...e.groundTruth(stream)].map((r) => pkOf(stream, r)));
+const catalog = (names: string[]) => ({
+  streams: names.map((name) => {
+    const def = allStreams.find((d) => d.name === name);
+    const inc = def?.incremental !== 'none' && def?.cursorField !== undefined;
+    return { stream: { name, json_schema: {}, supported_sync_modes: inc ? ['full_refresh', 'incremental'] : ['full_refresh'] }, sync_mode: inc ? 'incremental' : 'full_refresh', destination_sync_mode: 'append' };
+  }),
+});
+const lastStates = (r: CliResult) => {
+  const m = new Map<string, unknown>();
+  for (const s of ofType(r.messages, 'STATE')) m.set((s['state'] as { stream: { stream_descriptor: { name: string } } }).stream.stream_descriptor.name, s['state']);
+  return [...m.values()];
+};
+const errorsOf = (r: CliResult) => ofType(r.messages, 'TRACE').map((m) => (m['trace'] as { error?: { failure_type: string; message: string } }).error).filter((e) => e !== undefined);
+
+/**
+ * Every secret a run could leak, checked on all of its output. CONTROL messages are the one place
+ * credentials belong (they persist rotated tokens for the platform), so they are left out.
+ */
+function assertNoSecrets(results: CliResult[]): void {
+  const secrets = ['emulator-token', 'emulator-secret', 'emulator-refresh', 'emulator-access'];
+  for (const r of results) {
+    const stdout = r.stdout.split('\n').filter((l) => !l.startsWith('{"type":"CONTROL"')).join('\n');
+    for (const s of secrets) {
+      expect(stdout.includes(s), `stdout contains ${s}`).toBe(false);
+      expect(r.stderr.includes(s), `stderr contains ${s}`).toBe(false);
+    }
+  }
+}
+
+async function setup(opts: EmulatorOptions, streams: string[], config?: (e: Emulator) => Record<string, unknown>) {
+  emu = await startEmulator(opts);
+  const files = tempFiles({ 'config.json': config ? config(emu) : emu.config({ num_workers: 3 }), 'catalog.json': catalog(streams) });
+  const read = (state?: unknown[], onLine?: Parameters<typeof runCli>[1]['onLine']) => {
+    const args = ['read', '--config', files['config.json'] as string, '--catalog', files['catalog.json'] as string];
+    if (state) args.push('--state', tempFiles({ 's.json': state })['s.json'] as string);
+    return runCli(args, { timeoutMs: 240_000, ...(onLine ? { onLine } : {}) });
+  };
+  return { emu, read };
+}
+
+function expectExactlyTruth(e: Emulator, streams: string[], results: CliResult[], { allowDuplicates }: { allowDuplicates: boolean }) {
+  const got = keysByStream(results);
+  for (const s of streams) {
+    const keys = got.get(s) ?? [];
+    const truth = truthKeys(e, s);
+    const missing = [...truth].filter((k) => !keys.includes(k));
+    expect(missing.length, `${s}: records lost`).toBe(0);
+    expect(new Set(keys), s).toEqual(truth);
+    if (!allowDuplicates) expect(keys.length, `${s}: duplicates`).toBe(truth.size);
+  }
+}
+
+describe('fault injection', () => {
+  it('10% 5xx, 3% connection resets, 2% truncated bodies → exactly the full set, exit 0', async () => {
+    const streams = ['deals', 'persons', 'organizations', 'notes', 'pipelines', 'stages', 'deal_products', 'users'];
+    const { emu: e, read } = await setup({ seed: 11, sizes: { deals: 1500, persons: 800, organizations: 300, notes: 700 }, faults: { error5xx: 0.1, reset: 0.03, truncate: 0.02 } }, streams);
+    const r = await read();
+    expect(r.code, r.stderr.slice(-1500)).toBe(0);
+    expectExactlyTruth(e, streams, [r], { allowDuplicates: false });
+    const faulty = e.requests.filter((q) => q.status >= 500 || q.status === 0).length;
+    expect(faulty, 'the emulator injected faults').toBeGreaterThan(0);
+    assertNoSecrets([r]);
+  }, 300_000);
+
+  it('burst limit 20 per 2 s, 5,000 deals plus persons and organizations, 3 workers → full set, ≤5% 429s, ≤1.3× the floor', async () => {
+    const streams = ['deals', 'persons', 'organizations'];
+    const { emu: e, read } = await setup({ seed: 12, sizes: { deals: 5000, persons: 10000, organizations: 5000 }, rateLimit: { burst: 20, windowMs: 2000 } }, streams);
+    const t0 = Date.now();
+    const r = await read();
+    const wall = (Date.now() - t0) / 1000;
+    expect(r.code, r.stderr.slice(-1500)).toBe(0);
+    expectExactlyTruth(e, streams, [r], { allowDuplicates: false });
+    const requests = e.requests.filter((q) => q.path.startsWith('/api/') || q.path.startsWith('/v1/'));
+    const limited = requests.filter((q) => q.status === 429).length;
+    const floor = requests.length / 10;
+    process.stderr.write(`burst 20/2s: ${requests.length} requests, ${limited} x 429 (${((100 * limited) / requests.length).toFixed(1)}%), wall ${wall.toFixed(2)} s, floor ${floor.toFixed(2)} s, ratio ${(wall / floor).toFixed(2)}\n`);
+    expect(limited / requests.length).toBeLessThanOrEqual(0.05);
+    expect(wall / floor).toBeLessThanOrEqual(1.3);
+  }, 300_000);
+
+  it('daily budget spent mid-read, then a run from the last state → the union is exactly the full set', async () => {
+    const streams = ['deals', 'persons', 'organizations', 'activities', 'notes', 'currencies'];
+    const { emu: e, read } = await setup({ seed: 13, sizes: { deals: 3000, persons: 2000, organizations: 1000, activities: 1500, notes: 1000 }, dailyBudget: 150 }, streams);
+    const first = await read();
+    expect(first.code).toBe(1);
+    const errs = errorsOf(first);
+    expect(errs.some((x) => x.failure_type === 'transient_error' && /daily/i.test(x.message))).toBe(true);
+    expect(ofType(first.messages, 'RECORD').length).toBeGreaterThan(0);
+    // Every stream of the catalog handed back a STATE.
+    expect(lastStates(first).length).toBe(streams.length);
+    e.set({ dailyBudget: null });
+    const second = await read(lastStates(first));
+    expect(second.code, second.stderr.slice(-1500)).toBe(0);
+    expectExactlyTruth(e, streams, [first, second], { allowDuplicates: true });
+    assertNoSecrets([first, second]);
+  }, 300_000);
+
+  it('SIGTERM mid-read → exit 143 with complete pages and their STATE; a run from the last state completes the set', async () => {
+    const streams = ['deals', 'persons', 'organizations'];
+    const { emu: e, read } = await setup({ seed: 14, sizes: { deals: 4000, persons: 2000, organizations: 1000 }, latencyMs: 40 }, streams);
+    let sent = false;
+    const first = await read(undefined, (line, child) => {
+      if (!sent && line.includes('"type":"STATE"')) { sent = true; child.kill('SIGTERM'); }
+    });
+    expect(first.code).toBe(143);
+    // The output ends with complete lines: the last message of each stream's records is followed by its STATE.
+    expect(first.stdout.endsWith('\n')).toBe(true);
+    const lastRecord = first.messages.map((m) => m.type).lastIndexOf('RECORD');
+    expect(first.messages.slice(lastRecord + 1).some((m) => m.type === 'STATE')).toBe(lastRecord >= 0);
+    e.set({ latencyMs: 0 });
+    const second = await read(lastStates(first));
+    expect(second.code, second.stderr.slice(-1500)).toBe(0);
+    expectExactlyTruth(e, streams, [first, second], { allowDuplicates: true });
+  }, 300_000);
+
+  it('OAuth access tokens expiring every 25 requests → the full set', async () => {
+    const streams = ['deals', 'persons', 'organizations', 'deal_products', 'notes'];
+    const { emu: e, read } = await setup({ seed: 15, sizes: { deals: 4000, persons: 3000, organizations: 1000, notes: 1500 }, oauth: { clientId: 'emulator-client', clientSecret: 'emulator-secret', refreshToken: 'emulator-refresh-0', accessTokenTtlRequests: 25 } }, streams, (x) => x.oauthConfig({ num_workers: 3 }));
+    const r = await read();
+    expect(r.code, r.stderr.slice(-1500)).toBe(0);
+    expectExactlyTruth(e, streams, [r], { allowDuplicates: false });
+    const refreshes = e.requests.filter((q) => q.path === '/oauth/token').length;
+    expect(refreshes).toBeGreaterThan(1);
+    expect(ofType(r.messages, 'CONTROL').length).toBe(refreshes);
+    assertNoSecrets([r]);
+  }, 300_000);
+});
