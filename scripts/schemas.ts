@@ -13,7 +13,8 @@
  *   dates get `format: date`;
  * - fields that the API's response example shows but the schema omits are added (typed from the example);
  * - the cursor field and the primary-key fields always exist (added with a note when the spec lacks them);
- * - `deals`, and every schema with an `is_deleted` field, also has `_ab_cdc_deleted_at` (set by the read engine).
+ * - every stream with a delete signal (`DELETE_RULES` of `src/deletes.ts`: `is_deleted`, `active_flag`, `deleted_flag`,
+ *   project `status`) also has `_ab_cdc_deleted_at` (set by the read engine).
  * Keys are sorted, so the output is deterministic. `enum`, `example`, `required`, `title` and bounds are dropped:
  * Pipedrive adds enum values without notice.
  */
@@ -22,6 +23,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { allStreams, packageRoot } from '../streams/index.js';
+import { DELETE_RULES } from '../src/deletes.js';
 import type { ApiVersion, StreamDefinition } from '../streams/types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -358,11 +360,12 @@ function nonNullable(schema: Schema, path: readonly string[]): void {
   }
 }
 
-/** Set by the connector on records that Pipedrive reports as deleted; every schema with `is_deleted` has it. */
+/** Set by the connector on records that Pipedrive reports as deleted; every stream with a delete rule has it. */
 const CDC_DELETED_AT: Schema = {
   type: ['string', 'null'],
   format: 'date-time',
-  description: 'Set by the connector when Pipedrive reports the record as deleted (`is_deleted: true`): its update time.',
+  description:
+    'Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.',
 };
 
 /** Streams whose records need a field the spec does not describe. */
@@ -395,8 +398,8 @@ export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: stri
     if (child) props[key] = emit(child, key, key, !pkTop.has(key), ctx);
   }
   root['properties'] = props;
-  if (isObject(props['is_deleted'])) {
-    // The read engine marks records with `is_deleted: true` for Airbyte destinations (see `markDeleted`).
+  if (DELETE_RULES[def.name] !== undefined || isObject(props['is_deleted'])) {
+    // The read engine marks deleted records for Airbyte destinations (`deleteMarker` of src/deletes.ts).
     props['_ab_cdc_deleted_at'] = structuredClone(CDC_DELETED_AT);
   }
   for (const extra of EXTRA_FIELDS[def.name] ?? []) {

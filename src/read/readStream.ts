@@ -2,18 +2,19 @@
  * One stream as an Observable of message batches (one batch per page):
  *
  * ```
- * requests ─paginate─▶ pages ─select─▶ records[] ─filterByCursor─▶ ─markDeleted─▶ ─checkpoint─▶ [RECORD…, STATE]
+ * requests ─paginate─▶ pages ─select─▶ records[] ─filterByCursor─▶ ─deleteMarker─▶ ─transform─▶ ─checkpoint─▶ [RECORD…, STATE]
  * ```
  *
  * Fan-out streams first page through their parent (only parents changed since the state), then
  * request the children of each batch of parent ids.
  */
-import { EMPTY, Observable, catchError, concat, concatMap, defer, from, map, of } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, concatMap, defer, from, map, of, throwError } from 'rxjs';
 import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } from '../protocol.js';
 import { HttpError } from '../errors.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
+import { deleteMarker } from '../deletes.js';
 import { paginate, nextCursorRequest, nextOffsetRequest, filterByCursor, checkpoint } from '../../operators/index.js';
 import { firstRequest, selectRecords } from './requests.js';
 
@@ -35,6 +36,8 @@ export interface StreamPlan {
   readonly state?: JsonObject | undefined;
   /** Per-page record transformation (custom field naming and typing), applied before checkpointing. */
   readonly transform?: ((records: readonly JsonObject[]) => readonly JsonObject[]) | undefined;
+  /** The stream cannot be read as configured (e.g. its custom field definitions are missing): it fails with this at once. */
+  readonly error?: unknown;
 }
 
 /** Whether reading `plan` is an incremental read with a cursor. */
@@ -56,7 +59,7 @@ const nextRequestOf = (def: StreamDefinition) =>
 /** Pages of records of `def` (every partition in turn), filtered server-side from `since` where the API can. */
 export function pagesOf(
   def: StreamDefinition,
-  ctx: StreamContext,
+  ctx: Pick<StreamContext, 'request' | 'root'>,
   opts: { since?: string | undefined; params?: Readonly<Record<string, QueryValue>>; id?: string | number } = {},
 ): Observable<JsonObject[]> {
   const partitions = def.partitions ?? [{}];
@@ -119,16 +122,6 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
   );
 }
 
-/** Marks deleted records the way Airbyte destinations apply deletes (`_ab_cdc_deleted_at`). */
-export function markDeleted(records: readonly JsonObject[]): readonly JsonObject[] {
-  for (const r of records) {
-    if (r['is_deleted'] === true && r['_ab_cdc_deleted_at'] === undefined) {
-      r['_ab_cdc_deleted_at'] = toIsoCursor(r['update_time']) ?? null;
-    }
-  }
-  return records;
-}
-
 /**
  * A TRACE ESTIMATE of a full read, where the API can count the records; nothing otherwise, and
  * nothing if asking fails (an estimate never fails a stream).
@@ -153,6 +146,7 @@ function estimateOf(def: StreamDefinition, ctx: StreamContext): Observable<Airby
 export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<AirbyteMessage[]> {
   return defer(() => {
     const { def } = plan;
+    if (plan.error !== undefined) return throwError(() => plan.error);
     const incremental = isIncremental(plan);
     const since = startCursor(plan, ctx.startDate);
     const cursorField = def.cursorField;
@@ -163,6 +157,9 @@ export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<Air
     const filtered = cursorField !== undefined && since !== undefined && !serverFiltered
       ? pages.pipe(filterByCursor(cursorField, since))
       : pages;
+    // Deletes are marked from the API's own fields (`_ab_cdc_deleted_at`, src/deletes.ts) before custom fields are
+    // renamed.
+    const markDeleted = deleteMarker(def, () => ctx.now());
     const transform = plan.transform ?? ((records: readonly JsonObject[]) => records);
     // A total is only an estimate of this read when the read is not bounded below by a cursor.
     const estimate = since === undefined ? estimateOf(def, ctx) : EMPTY;
