@@ -7,6 +7,17 @@ import { repoRoot, assertValidMessage } from './protocol.js';
 
 export const binPath = resolve(repoRoot, 'bin/source-pipedrive.js');
 
+/**
+ * Secrets of the emulator and of the tests' configs. Every CLI run of the test suite is scanned for
+ * them: they may appear only inside CONTROL messages (which persist rotated credentials).
+ */
+export const KNOWN_SECRETS = ['emulator-token', 'emulator-secret', 'emulator-refresh', 'emulator-access', 'cli-secret-token', 'wrong-token-1234'];
+
+export function findSecret(stdout: string, stderr: string, secrets: readonly string[] = KNOWN_SECRETS): string | undefined {
+  const out = stdout.split('\n').filter((l) => !l.startsWith('{"type":"CONTROL"')).join('\n');
+  return secrets.find((s) => out.includes(s) || stderr.includes(s));
+}
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -61,6 +72,11 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
         }
       });
       if (opts.validate !== false) for (const m of messages) assertValidMessage(m);
+      const leaked = findSecret(stdout, stderr);
+      if (leaked !== undefined) {
+        reject(new Error(`a secret (${leaked.slice(0, 4)}…) appeared in the output of: source-pipedrive ${args[0] ?? ''}`));
+        return;
+      }
       resolvePromise({ code, signal, stdout, stderr, messages });
     });
   });
