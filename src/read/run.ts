@@ -27,6 +27,7 @@ import type { Logger } from '../log.js';
 import type { Sink } from '../sink.js';
 import type { Progress } from '../progress.js';
 import { isIncremental, readStream, startCursor, type StreamContext, type StreamPlan } from './readStream.js';
+import { customFieldOptions, withCustomFieldTransforms } from '../customFields.js';
 
 export interface ReadDeps {
   readonly config: ConnectorConfig;
@@ -129,7 +130,10 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
       failed = true;
       throw err;
     }),
-    concatMap((base) => from(deps.plans).pipe(map((plan) => streamOf(plan, base)), mergeStreams<AirbyteMessage[]>(config.num_workers))),
+    // Custom field definitions are read once, before the streams start, when records are renamed or relabelled.
+    concatMap((base) => withCustomFieldTransforms({ request, root: (api) => apiRoot(base, api) }, deps.plans, customFieldOptions(config)).pipe(
+      concatMap((plans) => from(plans).pipe(map((plan) => streamOf(plan, base)), mergeStreams<AirbyteMessage[]>(config.num_workers))),
+    )),
     finalize(() => {
       const spent = [...tokens].map(([s, t]) => `${s}=${t}`).join(', ');
       log.info(`Read finished: ${requester.requestCount()} requests; API tokens spent per stream: ${spent || 'none'}`);
