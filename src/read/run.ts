@@ -104,16 +104,22 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
       now,
       log: (level, message) => log[level](message),
     };
-    let stated = false;
+    let lastState: JsonObject | undefined;
     const start = startCursor(plan, config.replication_start_date);
     const safeState = (): JsonObject =>
       isIncremental(plan) && start !== undefined && plan.def.cursorField !== undefined ? { [plan.def.cursorField]: start } : {};
     return readStream(plan, ctx).pipe(
       takeUntil(stop$),
       concatWith(defer(() => (stoppedBy ? throwError(() => stoppedBy) : EMPTY))),
-      tap((batch) => { if (!stated && batch.some((m) => m.type === 'STATE')) stated = true; }),
-      // A stream that fails before any STATE still hands back the state it started from.
-      catchError((err: unknown) => concat(stated ? EMPTY : of([stateMessage(plan.def.name, safeState(), 0)]), throwError(() => err))),
+      tap((batch) => {
+        for (let i = batch.length - 1; i >= 0; i--) {
+          const m = batch[i] as AirbyteMessage;
+          if (m.type === 'STATE') { lastState = m.state.stream.stream_state; break; }
+        }
+      }),
+      // A failing stream hands back its last safe STATE before INCOMPLETE: the last one it emitted
+      // (every record before it is written), or, if it had none yet, the state it started from.
+      catchError((err: unknown) => concat(of([stateMessage(plan.def.name, lastState ?? safeState(), 0)]), throwError(() => err))),
       withStreamStatus(plan.def.name, {
         now,
         describe,

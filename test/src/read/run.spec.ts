@@ -181,6 +181,18 @@ describe('read: mail (threads of every folder, then their messages)', () => {
 });
 
 describe('read: failures', () => {
+  it('a stream failing mid-way hands back its last safe STATE right before INCOMPLETE', async () => {
+    nock(API).get('/api/v2/deals').query((q) => q['cursor'] === undefined).reply(200, v2Page([deal(1, '2024-05-01T00:00:00Z')], 'c2'));
+    nock(API).get('/api/v2/deals').query((q) => q['cursor'] === 'c2').reply(410, { success: false, error: 'Gone' });
+    const r = await readInProcess({ config, streams: [{ name: 'deals', syncMode: 'incremental', state: { update_time: '2024-01-01T00:00:00Z' } }] });
+    const st = states(r.messages, 'deals');
+    expect(st.map((x) => [x.stream.stream_state['update_time'], x.sourceStats.recordCount])).toEqual([['2024-05-01T00:00:00Z', 1], ['2024-05-01T00:00:00Z', 0]]);
+    expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'INCOMPLETE']);
+    const beforeError = r.messages.findIndex((m) => m.type === 'TRACE' && (m['trace'] as { type: string }).type === 'ERROR');
+    expect(r.messages[beforeError - 1]?.type).toBe('STATE');
+    expect((r.messages[beforeError]?.['trace'] as { error: { failure_type: string } }).error.failure_type).toBe('system_error');
+  });
+
   it('a 403 fails that stream (INCOMPLETE, TRACE ERROR with its descriptor) while the others complete', async () => {
     nock(API).get('/api/v1/goals/find').query(true).reply(403, { success: false, error: 'Forbidden', error_info: 'Plan lacks goals' });
     nock(API).get('/api/v1/currencies').query(true).reply(200, { success: true, data: [{ id: 1, code: 'EUR' }] });
