@@ -108,6 +108,15 @@ describe('fault injection', () => {
     process.stderr.write(`burst 20/2s: ${requests.length} requests, ${limited} x 429 (${((100 * limited) / requests.length).toFixed(1)}%), sync ${sync.toFixed(2)} s (process ${wall.toFixed(2)} s), floor ${floor.toFixed(2)} s, ratio ${(sync / floor).toFixed(2)}\n`);
     expect(limited / requests.length).toBeLessThanOrEqual(0.05);
     expect(sync / floor).toBeLessThanOrEqual(1.3);
+    // While streams wait for the budget, the platform is told why.
+    const rateLimited = ofType(r.messages, 'TRACE').map((m) => m['trace'] as { type: string; stream_status?: { status: string; reasons?: Array<{ type: string }> } })
+      .filter((t) => t.type === 'STREAM_STATUS' && t.stream_status?.status === 'RUNNING' && t.stream_status.reasons?.[0]?.type === 'RATE_LIMITED');
+    expect(rateLimited.length).toBeGreaterThan(0);
+    // The tokens spent per stream are logged at the end (deals: 10 per v2 page + 40 for the summary).
+    const spent = ofType(r.messages, 'LOG').map((m) => (m['log'] as { message: string }).message).find((t) => t.includes('API tokens spent per stream'));
+    expect(spent).toMatch(/deals=\d+/);
+    const dealTokens = e.requests.filter((q) => q.path.includes('/deals')).reduce((a, q) => a + q.tokenCost, 0);
+    expect(spent).toContain(`deals=${dealTokens}`);
   }, 300_000);
 
   it('daily budget spent mid-read, then a run from the last state → the union is exactly the full set', async () => {
@@ -127,14 +136,14 @@ describe('fault injection', () => {
     assertNoSecrets([first, second]);
   }, 300_000);
 
-  it('SIGTERM mid-read → exit 143 with complete pages and their STATE; a run from the last state completes the set', async () => {
+  it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('%s mid-read → exit %i with complete pages and their STATE; a run from the last state completes the set', async (signal, exitCode) => {
     const streams = ['deals', 'persons', 'organizations'];
     const { emu: e, read } = await setup({ seed: 14, sizes: { deals: 4000, persons: 2000, organizations: 1000 }, latencyMs: 40 }, streams);
     let sent = false;
     const first = await read(undefined, (line, child) => {
-      if (!sent && line.includes('"type":"STATE"')) { sent = true; child.kill('SIGTERM'); }
+      if (!sent && line.includes('"type":"STATE"')) { sent = true; child.kill(signal); }
     });
-    expect(first.code).toBe(143);
+    expect(first.code).toBe(exitCode);
     // The output ends with complete lines: the last message of each stream's records is followed by its STATE.
     expect(first.stdout.endsWith('\n')).toBe(true);
     const lastRecord = first.messages.map((m) => m.type).lastIndexOf('RECORD');
@@ -144,6 +153,16 @@ describe('fault injection', () => {
     expect(second.code, second.stderr.slice(-1500)).toBe(0);
     expectExactlyTruth(e, streams, [first, second], { allowDuplicates: true });
   }, 300_000);
+
+  it('stdout closed by its reader during a read (`| head -1`) → quiet exit 0, no stack trace', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { emu: e } = await setup({ seed: 16, sizes: { deals: 3000 } }, ['deals']);
+    const f = tempFiles({ 'c.json': e.config(), 'cat.json': catalog(['deals', 'persons']) });
+    const r = spawnSync('bash', ['-c', `node bin/source-pipedrive.js read --config ${f['c.json']} --catalog ${f['cat.json']} | head -1; echo "exit=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toContain('exit=0');
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at .*:\d+:\d+/);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
 
   it('OAuth access tokens expiring every 25 requests → the full set', async () => {
     const streams = ['deals', 'persons', 'organizations', 'deal_products', 'notes'];

@@ -31,13 +31,14 @@ describe('createRateBudget', () => {
     const starts: Record<'A' | 'B', number[]> = { A: [], B: [] };
     const request = (who: 'A' | 'B'): Observable<HttpResponse> =>
       defer(() => { starts[who].push(m.scheduler.now()); return m.cold('----------(r|)', { r }); }).pipe(budget.throttle());
-    // Each caller sends 30 requests one after the other; a response takes 10 ms.
+    // Each caller sends 30 requests one after the other; a response takes 10 ms, and a slot frees 2 s after the
+    // answer (the first of each burst was answered at +10 ms).
     const caller = (who: 'A' | 'B') => range(0, 30).pipe(concatMap(() => request(who)));
     merge(caller('A'), caller('B')).subscribe();
     m.flush();
     const burst = (t0: number) => Array.from({ length: 10 }, (_, i) => t0 + i * 10);
-    expect(starts.A).toEqual([...burst(0), ...burst(2000), ...burst(4000)]);
-    expect(starts.B).toEqual([...burst(0), ...burst(2000), ...burst(4000)]);
+    expect(starts.A).toEqual([...burst(0), ...burst(2010), ...burst(4020)]);
+    expect(starts.B).toEqual([...burst(0), ...burst(2010), ...burst(4020)]);
     expect(maxInAnyWindow([...starts.A, ...starts.B].sort((x, y) => x - y), 2000)).toBe(20);
   }));
 
@@ -79,7 +80,9 @@ describe('createRateBudget', () => {
     merge(...Array.from({ length: 50 }, () => request())).subscribe();
     m.flush();
     const at = (t: number) => starts.filter((s) => s === t).length;
-    expect([at(0), at(1), at(2000), at(2001)]).toEqual([20, 20, 10, 0]);
+    // 20 at 0 (the initial limit), 20 more when their answers announce 40 at 1, the rest when the first 20 slots
+    // free, 2 s after those answers.
+    expect([at(0), at(1), at(2000), at(2001), at(2002)]).toEqual([20, 20, 0, 10, 0]);
     expect(budget.limit).toBe(40);
   }));
 
@@ -92,6 +95,43 @@ describe('createRateBudget', () => {
     m.flush();
     expect(starts).toEqual([0, 0, 1000, 1000, 2000, 2000]);
     expect(budget.limit).toBe(2);
+  }));
+
+  it('holds a slot from the start until windowMs after the answer (as in the TSDoc diagram)', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 1, windowMs: 5 });
+    const slow = m.cold('---(r|)', { r });
+    m.expect(slow.pipe(budget.throttle())).toBeObservable('---(r|)', { r });
+    m.expect(slow.pipe(budget.throttle())).toBeObservable('-----------(r|)', { r });
+    m.expect(slow).toHaveSubscriptions(['^--!', '--------^--!']);
+  }));
+
+  it('an error answer and a cancelled request in flight free their slot windowMs later too', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 1, windowMs: 10 });
+    const failing = m.cold('--#', undefined, new Error('boom'));
+    const hanging = m.cold('-');
+    const next = m.cold('(r|)', { r });
+    m.expect(failing.pipe(budget.throttle())).toBeObservable('--#', undefined, new Error('boom'));
+    m.expect(timer(1, m.scheduler).pipe(switchMap(() => hanging.pipe(budget.throttle()))), '^ 19ms !').toBeObservable('');
+    m.expect(timer(3, m.scheduler).pipe(switchMap(() => next.pipe(budget.throttle())))).toBeObservable('30ms (r|)', { r });
+    // failing answers at 2 (slot free at 12); hanging starts at 12 and is cancelled at 20 (free at 30).
+    m.expect(hanging).toHaveSubscriptions('12ms ^ 7ms !');
+    m.expect(next).toHaveSubscriptions('30ms (^!)');
+  }));
+
+  it('x-ratelimit-remaining 0 with its own window full: the next request starts when its own slot frees, not at the reset', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 2, windowMs: 1000 });
+    const starts: number[] = [];
+    const headers = (remaining: number) => ok({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': '2' });
+    const responses = [headers(1), headers(0), headers(1)];
+    const request = () => defer(() => {
+      starts.push(m.scheduler.now());
+      return m.cold('----------(r|)', { r: responses[starts.length - 1] ?? r });
+    }).pipe(budget.throttle());
+    merge(request(), request(), request()).subscribe();
+    m.flush();
+    // The server's reset (2 s, rounded up to whole seconds) would start the third request at 2010; the slot of the
+    // first request, answered at 10, frees at 1010.
+    expect(starts).toEqual([0, 0, 1010]);
   }));
 
   it('x-ratelimit-remaining 0: no request starts before x-ratelimit-reset', marbles((m) => {
@@ -136,12 +176,13 @@ describe('createRateBudget', () => {
     const req = port.pipe(budget.throttle(), retryRateLimited({ scheduler: m.scheduler, random: () => 0 }));
     const other = m.cold('-(r|)', { r });
     // first attempt at 0 fails at 1 (reset 2 s); the retry at 2001 needs a slot: the window (limit 2)
-    // holds the first attempt (0) and the other caller (2001), so it waits for the first slot to free at 10000.
-    m.expect(req).toBeObservable('10001ms (r|)', { r });
+    // holds the first attempt (answered at 1) and the other caller (2001), so it waits for the first slot to free
+    // at 1 + 10000.
+    m.expect(req).toBeObservable('10002ms (r|)', { r });
     m.expect(timer(10, m.scheduler).pipe(switchMap(() => other.pipe(budget.throttle())))).toBeObservable('2002ms (r|)', { r });
     m.expect(fail).toHaveSubscriptions('^!');
     m.expect(other).toHaveSubscriptions('2001ms ^!');
-    m.expect(answer).toHaveSubscriptions('10000ms ^!');
+    m.expect(answer).toHaveSubscriptions('10001ms ^!');
   }));
 
   it('a request cancelled while waiting takes no slot and leaves the queue', marbles((m) => {

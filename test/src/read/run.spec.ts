@@ -181,6 +181,19 @@ describe('read: mail (threads of every folder, then their messages)', () => {
 });
 
 describe('read: failures', () => {
+  it.each([403, 404, 410])('a %i for one parent of a substream skips that parent, logs it, and the stream completes', async (status) => {
+    nock(API).get('/api/v2/deals').query(true).reply(200, v2Page([deal(1, '2024-01-01T00:00:00Z'), deal(2, '2024-01-02T00:00:00Z'), deal(3, '2024-01-03T00:00:00Z')], null));
+    nock(API).get('/api/v1/deals/1/flow').query(true).reply(200, { success: true, data: [{ object: 'dealChange', timestamp: '2024-01-01 00:00:00', data: { id: 11 } }] });
+    nock(API).get('/api/v1/deals/2/flow').query(true).reply(status, { success: false, error: 'no access' });
+    nock(API).get('/api/v1/deals/3/flow').query(true).reply(200, { success: true, data: [{ object: 'dealChange', timestamp: '2024-01-03 00:00:00', data: { id: 33 } }] });
+    const r = await readInProcess({ config, streams: [{ name: 'deal_flow' }] });
+    expect(records(r.messages, 'deal_flow').map((x) => (x['data'] as { id: number }).id)).toEqual([11, 33]);
+    expect(statuses(r.messages, 'deal_flow')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+    const warn = r.messages.find((m) => m.type === 'LOG' && (m['log'] as { message: string }).message.includes('skipped deals 2'));
+    expect(warn?.['log']).toMatchObject({ level: 'WARN' });
+    expect(r.failed).toBe(false);
+  });
+
   it('a stream failing mid-way hands back its last safe STATE right before INCOMPLETE', async () => {
     nock(API).get('/api/v2/deals').query((q) => q['cursor'] === undefined).reply(200, v2Page([deal(1, '2024-05-01T00:00:00Z')], 'c2'));
     nock(API).get('/api/v2/deals').query((q) => q['cursor'] === 'c2').reply(410, { success: false, error: 'Gone' });
