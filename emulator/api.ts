@@ -426,20 +426,7 @@ export class Api {
       const c = va < vb ? -1 : va > vb ? 1 : (a['id'] as number) - (b['id'] as number);
       return dir === 'desc' ? -c : c;
     });
-    let start = 0;
-    const cursor = q.get('cursor');
-    if (cursor) {
-      const c = unb64url(cursor) as { field?: unknown; fieldValue?: unknown } | undefined;
-      if (!c || c.field !== 'position' || typeof c.fieldValue !== 'number' || c.fieldValue < 0) bad('Validation failed: cursor: Invalid cursor');
-      start = c.fieldValue;
-    }
-    const data = rows.slice(start, start + limit);
-    const more = start + limit < rows.length;
-    return {
-      success: true,
-      data,
-      additional_data: { next_cursor: more ? b64url(JSON.stringify({ field: 'position', fieldValue: start + limit })) : null },
-    };
+    return positionPage(rows, q, limit);
   }
 
   /** The v2 field list of a `*Fields` endpoint. */
@@ -461,20 +448,7 @@ export class Api {
     const limit = this.parseLimitV2(q);
     const include = (q.get('include_fields') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const all = this.fieldList(path, include);
-    let start = 0;
-    const cursor = q.get('cursor');
-    if (cursor) {
-      const c = unb64url(cursor) as { field?: unknown; fieldValue?: unknown } | undefined;
-      if (!c || c.field !== 'position' || typeof c.fieldValue !== 'number' || c.fieldValue < 0) bad('Validation failed: cursor: Invalid cursor');
-      start = c.fieldValue;
-    }
-    const data = all.slice(start, start + limit);
-    const more = start + limit < all.length;
-    return {
-      success: true,
-      data,
-      additional_data: { next_cursor: more ? b64url(JSON.stringify({ field: 'position', fieldValue: start + limit })) : null },
-    };
+    return positionPage(all, q, limit);
   }
 
   // --- v1 ------------------------------------------------------------------------------------
@@ -796,4 +770,21 @@ export class Api {
     const data = res.items.map((i) => opts.build(i));
     return { success: true, data, additional_data: this.v1Additional(start, limit, data.length, res.more, opts.flat === true) };
   }
+}
+
+/** A v2 page of an in-memory list, its opaque cursor holding the position of the next record. */
+function positionPage(rows: readonly Rec[], q: Query, limit: number): unknown {
+  let start = 0;
+  const cursor = q.get('cursor');
+  if (cursor) {
+    const c = unb64url(cursor) as { field?: unknown; fieldValue?: unknown } | undefined;
+    if (!c || c.field !== 'position' || typeof c.fieldValue !== 'number' || c.fieldValue < 0) bad('Validation failed: cursor: Invalid cursor');
+    start = c.fieldValue;
+  }
+  const more = start + limit < rows.length;
+  return {
+    success: true,
+    data: rows.slice(start, start + limit),
+    additional_data: { next_cursor: more ? b64url(JSON.stringify({ field: 'position', fieldValue: start + limit })) : null },
+  };
 }
