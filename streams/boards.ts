@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 
 export const boards: StreamDefinition = {
   name: 'boards',
@@ -6,8 +7,7 @@ export const boards: StreamDefinition = {
   api: 'v2',
   path: '/boards',
   paging: 'none',
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 10,
 };

@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const callLogs: StreamDefinition = {
   name: 'call_logs',
@@ -7,7 +8,7 @@ export const callLogs: StreamDefinition = {
   path: '/callLogs',
   paging: 'offset',
   pageSize: 50,
-  primaryKey: [['id']],
+  ...byId,
   incremental: 'none',
   tokenCost: 20,
 };

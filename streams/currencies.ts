@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const currencies: StreamDefinition = {
   name: 'currencies',
@@ -6,7 +7,7 @@ export const currencies: StreamDefinition = {
   api: 'v1',
   path: '/currencies',
   paging: 'none',
-  primaryKey: [['id']],
+  ...byId,
   incremental: 'none',
   tokenCost: 20,
 };

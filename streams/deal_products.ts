@@ -1,16 +1,14 @@
 import type { StreamDefinition } from './types.js';
+import { v2List, byId, clientByUpdateTime } from './common.js';
 import { deals } from './deals.js';
 
 export const dealProducts: StreamDefinition = {
   name: 'deal_products',
   description: 'Products attached to deals, 100 deals per request (API v2).',
-  api: 'v2',
+  ...v2List,
   path: '/deals/products',
   fanOut: { parent: deals, batchSize: 100, param: 'deal_ids' },
-  paging: 'cursor',
-  pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 10,
 };

@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 
 export const files: StreamDefinition = {
   name: 'files',
@@ -7,8 +8,7 @@ export const files: StreamDefinition = {
   path: '/files',
   paging: 'offset',
   pageSize: 100,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 20,
 };

@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 
 export const filters: StreamDefinition = {
   name: 'filters',
@@ -6,8 +7,7 @@ export const filters: StreamDefinition = {
   api: 'v1',
   path: '/filters',
   paging: 'none',
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 20,
 };

@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const goals: StreamDefinition = {
   name: 'goals',
@@ -7,7 +8,7 @@ export const goals: StreamDefinition = {
   path: '/goals/find',
   paging: 'none',
   recordSelector: 'data.goals',
-  primaryKey: [['id']],
+  ...byId,
   incremental: 'none',
   tokenCost: 20,
 };

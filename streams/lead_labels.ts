@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 
 export const leadLabels: StreamDefinition = {
   name: 'lead_labels',
@@ -6,8 +7,7 @@ export const leadLabels: StreamDefinition = {
   api: 'v1',
   path: '/leadLabels',
   paging: 'none',
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 10,
 };

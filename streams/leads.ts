@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const leads: StreamDefinition = {
   name: 'leads',
@@ -7,7 +8,7 @@ export const leads: StreamDefinition = {
   path: '/leads',
   paging: 'offset',
   pageSize: 500,
-  primaryKey: [['id']],
+  ...byId,
   cursorField: 'update_time',
   incremental: 'server',
   serverParams: { since: 'updated_since', sort: { sort: 'update_time ASC' } },

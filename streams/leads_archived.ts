@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 
 export const leadsArchived: StreamDefinition = {
   name: 'leads_archived',
@@ -7,8 +8,7 @@ export const leadsArchived: StreamDefinition = {
   path: '/leads/archived',
   paging: 'offset',
   pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 40,
 };

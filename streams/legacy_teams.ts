@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const legacyTeams: StreamDefinition = {
   name: 'legacy_teams',
@@ -6,7 +7,7 @@ export const legacyTeams: StreamDefinition = {
   api: 'v1',
   path: '/legacyTeams',
   paging: 'none',
-  primaryKey: [['id']],
+  ...byId,
   incremental: 'none',
   tokenCost: 20,
 };

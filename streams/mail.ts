@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 import { mailThreads } from './mail_threads.js';
 
 export const mail: StreamDefinition = {
@@ -8,8 +9,7 @@ export const mail: StreamDefinition = {
   path: '/mailbox/mailThreads/{id}/mailMessages',
   fanOut: { parent: mailThreads, batchSize: 1 },
   paging: 'none',
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 20,
 };

@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 
 export const mailThreads: StreamDefinition = {
   name: 'mail_threads',
@@ -8,8 +9,7 @@ export const mailThreads: StreamDefinition = {
   partitions: [{ folder: 'inbox' }, { folder: 'drafts' }, { folder: 'sent' }, { folder: 'archive' }],
   paging: 'offset',
   pageSize: 50,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 20,
 };

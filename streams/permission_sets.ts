@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const permissionSets: StreamDefinition = {
   name: 'permission_sets',
@@ -6,7 +7,7 @@ export const permissionSets: StreamDefinition = {
   api: 'v1',
   path: '/permissionSets',
   paging: 'none',
-  primaryKey: [['id']],
+  ...byId,
   incremental: 'none',
   tokenCost: 20,
 };

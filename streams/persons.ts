@@ -1,15 +1,12 @@
 import type { StreamDefinition } from './types.js';
+import { v2List, byId, serverByUpdateTime } from './common.js';
 
 export const persons: StreamDefinition = {
   name: 'persons',
   description: 'Persons (API v2).',
-  api: 'v2',
+  ...v2List,
   path: '/persons',
-  paging: 'cursor',
-  pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'server',
-  serverParams: { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } },
+  ...byId,
+  ...serverByUpdateTime,
   tokenCost: 10,
 };

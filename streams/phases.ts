@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId, clientByUpdateTime } from './common.js';
 import { boards } from './boards.js';
 
 export const phases: StreamDefinition = {
@@ -8,8 +9,7 @@ export const phases: StreamDefinition = {
   path: '/phases',
   fanOut: { parent: boards, batchSize: 1, param: 'board_id' },
   paging: 'none',
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 10,
 };

@@ -1,14 +1,12 @@
 import type { StreamDefinition } from './types.js';
+import { v2List, byId, clientByUpdateTime } from './common.js';
 
 export const pipelines: StreamDefinition = {
   name: 'pipelines',
   description: 'Pipelines (API v2; no `updated_since` filter, filtered on the client).',
-  api: 'v2',
+  ...v2List,
   path: '/pipelines',
-  paging: 'cursor',
-  pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 5,
 };

@@ -1,14 +1,12 @@
 import type { StreamDefinition } from './types.js';
+import { v2List, byId, clientByUpdateTime } from './common.js';
 
 export const projectTemplates: StreamDefinition = {
   name: 'project_templates',
   description: 'Project templates (API v2).',
-  api: 'v2',
+  ...v2List,
   path: '/projectTemplates',
-  paging: 'cursor',
-  pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 10,
 };

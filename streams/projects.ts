@@ -1,16 +1,14 @@
 import type { StreamDefinition } from './types.js';
+import { v2List, byId, clientByUpdateTime } from './common.js';
 
 export const projects: StreamDefinition = {
   name: 'projects',
   description: 'Projects, active and archived (`/projects` then `/projects/archived`), including deleted ones (API v2).',
-  api: 'v2',
+  ...v2List,
   path: '/projects',
   extraPaths: ['/projects/archived'],
   params: { status: 'open,completed,canceled,deleted' },
-  paging: 'cursor',
-  pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 10,
 };

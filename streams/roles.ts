@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const roles: StreamDefinition = {
   name: 'roles',
@@ -7,7 +8,7 @@ export const roles: StreamDefinition = {
   path: '/roles',
   paging: 'offset',
   pageSize: 500,
-  primaryKey: [['id']],
+  ...byId,
   incremental: 'none',
   tokenCost: 20,
 };

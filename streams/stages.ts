@@ -1,14 +1,12 @@
 import type { StreamDefinition } from './types.js';
+import { v2List, byId, clientByUpdateTime } from './common.js';
 
 export const stages: StreamDefinition = {
   name: 'stages',
   description: 'Stages of all pipelines (API v2; no `updated_since` filter, filtered on the client).',
-  api: 'v2',
+  ...v2List,
   path: '/stages',
-  paging: 'cursor',
-  pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 5,
 };

@@ -1,14 +1,12 @@
 import type { StreamDefinition } from './types.js';
+import { v2List, byId, clientByUpdateTime } from './common.js';
 
 export const tasks: StreamDefinition = {
   name: 'tasks',
   description: 'Project tasks (API v2).',
-  api: 'v2',
+  ...v2List,
   path: '/tasks',
-  paging: 'cursor',
-  pageSize: 500,
-  primaryKey: [['id']],
-  cursorField: 'update_time',
-  incremental: 'client',
+  ...byId,
+  ...clientByUpdateTime,
   tokenCost: 10,
 };

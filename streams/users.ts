@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { byId } from './common.js';
 
 export const users: StreamDefinition = {
   name: 'users',
@@ -6,7 +7,7 @@ export const users: StreamDefinition = {
   api: 'v1',
   path: '/users',
   paging: 'none',
-  primaryKey: [['id']],
+  ...byId,
   cursorField: 'modified',
   incremental: 'client',
   tokenCost: 20,

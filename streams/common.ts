@@ -1,0 +1,20 @@
+/** Fragments that many stream definitions share; spread them into a definition. */
+import type { StreamDefinition } from './types.js';
+
+type Fragment = Partial<StreamDefinition>;
+
+/** An API v2 list endpoint: cursor paging, 500 records per page. */
+export const v2List = { api: 'v2', paging: 'cursor', pageSize: 500 } as const satisfies Fragment;
+
+/** Keyed by `id`. */
+export const byId = { primaryKey: [['id']] } as const satisfies Fragment;
+
+/** Incremental through the server's `updated_since` filter, sorted by `update_time` ascending (API v2). */
+export const serverByUpdateTime = {
+  cursorField: 'update_time',
+  incremental: 'server',
+  serverParams: { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } },
+} as const satisfies Fragment;
+
+/** Incremental by filtering `update_time` in the connector (the API cannot filter or sort by it). */
+export const clientByUpdateTime = { cursorField: 'update_time', incremental: 'client' } as const satisfies Fragment;
