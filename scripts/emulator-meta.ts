@@ -8,16 +8,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import type { FieldNode } from '../emulator/meta.js';
 
-/** A compact JSON-schema-like node: t = type(s), n = nullable, f = format, e = enum, p = properties, i = items. */
-export interface FieldNode {
-  t: string | string[];
-  n?: 1;
-  f?: string;
-  e?: unknown[];
-  p?: Record<string, FieldNode>;
-  i?: FieldNode;
-}
 
 type Json = Record<string, unknown>;
 
