@@ -134,7 +134,18 @@ describe('createRateBudget', () => {
     expect(starts).toEqual([0, 0, 1010]);
   }));
 
-  it('x-ratelimit-remaining 0: no request starts before x-ratelimit-reset', marbles((m) => {
+  it('x-ratelimit-remaining 0 compares with the slots held when the request started, not when its answer came', marbles((m) => {
+    const budget = createRateBudget({ scheduler: m.scheduler, limit: 2, windowMs: 10 });
+    const full = ok({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '5' });
+    // a1 answers at once (its slot frees at 10); a2 starts at 0 too and answers at 12 that the window is full:
+    // the server counted a1 and a2, both ours, so a3 at 12 only waits for our own window (a1's slot is free).
+    m.expect(m.cold('(r|)', { r }).pipe(budget.throttle())).toBeObservable('(r|)', { r });
+    m.expect(m.cold('------------(r|)', { r: full }).pipe(budget.throttle())).toBeObservable('------------(r|)', { r: full });
+    const a3 = m.cold('(r|)', { r });
+    m.expect(timer(12, m.scheduler).pipe(switchMap(() => a3.pipe(budget.throttle())))).toBeObservable('------------(r|)', { r });
+  }));
+
+  it('x-ratelimit-remaining 0 with slots of ours free: no request starts before x-ratelimit-reset (someone else shares the limit)', marbles((m) => {
     const budget = createRateBudget({ scheduler: m.scheduler });
     const last = ok({ 'x-ratelimit-limit': '20', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '3' });
     const first = m.cold('-(r|)', { r: last });
