@@ -16,6 +16,8 @@ export interface Progress {
   observe(batch: readonly AirbyteMessage[]): void;
   /** Draws the final state and stops the timer. */
   stop(): void;
+  /** Writes a log line to the target without tearing the display: clears it, writes, redraws. */
+  write(text: string): void;
 }
 
 interface Row { records: number; pages: number; status: string; estimate?: number; started: number }
@@ -42,7 +44,7 @@ export function renderRows(rows: ReadonlyMap<string, Row>, now: number, width = 
 }
 
 export function createProgress(target: ProgressTarget, options: { enabled: boolean; now?: () => number; intervalMs?: number }): Progress {
-  if (!options.enabled || !target.isTTY) return { observe: () => undefined, stop: () => undefined };
+  if (!options.enabled || !target.isTTY) return { observe: () => undefined, stop: () => undefined, write: (t) => { target.write(t); } };
   const now = options.now ?? Date.now;
   const rows = new Map<string, Row>();
   let drawn = 0;
@@ -51,10 +53,12 @@ export function createProgress(target: ProgressTarget, options: { enabled: boole
     if (!r) rows.set(name, (r = { records: 0, pages: 0, status: 'STARTED', started: now() }));
     return r;
   };
+  const clear = (): string => (drawn > 0 ? `\x1b[${drawn}A\x1b[0J` : '');
   const draw = (): void => {
-    const lines = renderRows(rows, now(), target.columns ?? 100);
+    // A pty without a size reports 0 columns.
+    const lines = renderRows(rows, now(), target.columns || 100);
     // Move up over the previous drawing, clear to the end of the screen, draw again.
-    target.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}\x1b[0J${lines.map((l) => `${l}\n`).join('')}`);
+    target.write(`${clear()}\x1b[0J${lines.map((l) => `${l}\n`).join('')}`);
     drawn = lines.length;
   };
   const timer = setInterval(draw, options.intervalMs ?? 500);
@@ -80,6 +84,13 @@ export function createProgress(target: ProgressTarget, options: { enabled: boole
     },
     stop: () => {
       clearInterval(timer);
+      if (rows.size > 0) draw();
+    },
+    write: (text) => {
+      // Log lines go above the display: erase it, print, draw it again below.
+      const erase = clear();
+      drawn = 0;
+      target.write(erase + text);
       if (rows.size > 0) draw();
     },
   };

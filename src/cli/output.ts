@@ -19,13 +19,15 @@ export interface Output {
 export interface OutputOptions {
   readonly quiet?: boolean;
   readonly debug?: boolean;
+  /** Where log lines go (default stderr; the read command passes its progress display). */
+  readonly stderr?: { write(text: string): unknown };
 }
 
 export function openOutput(options: OutputOptions = {}): Output {
   const sink = createSink(process.stdout);
   let closed = false;
   sink.closed$.subscribe(() => { closed = true; });
-  const stderr = options.quiet ? { write: () => true } : process.stderr;
+  const stderr = options.quiet ? { write: () => true } : options.stderr ?? process.stderr;
   const log = createLogger({ stderr, protocolLogs: true, debug: options.debug ?? false });
   const emit = (...messages: AirbyteMessage[]): Promise<void> =>
     lastValueFrom(of(messages).pipe(sink.write()), { defaultValue: undefined });

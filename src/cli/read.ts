@@ -18,11 +18,13 @@ export const readCommand: CommandModule<object, ReadArgs> = {
     .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' })
     .option('state', { type: 'string', describe: 'Path to the state JSON' }) as never,
   handler: async (argv) => {
-    const out = openOutput({ quiet: argv.quiet ?? false, debug: argv.debug ?? false });
-    const [{ readConfigFile }, { readCatalogFile }, { readStateFile }, { allStreams, streamByName }, { createAxiosPort }, { runRead }, { InterruptedError }, { Subject }, { createProgress }] =
+    const { createProgress } = await import('../progress.js');
+    const progress = createProgress(process.stderr, { enabled: !(argv.quiet ?? false) });
+    const out = openOutput({ quiet: argv.quiet ?? false, debug: argv.debug ?? false, stderr: progress });
+    const [{ readConfigFile }, { readCatalogFile }, { readStateFile }, { allStreams, streamByName }, { createAxiosPort }, { runRead }, { InterruptedError }, { Subject }] =
       await Promise.all([
         import('../config/index.js'), import('../catalog.js'), import('../state.js'), import('../../streams/index.js'),
-        import('../http/axios.js'), import('../read/run.js'), import('../errors.js'), import('rxjs'), import('../progress.js'),
+        import('../http/axios.js'), import('../read/run.js'), import('../errors.js'), import('rxjs'),
       ]);
     let setup;
     try {
@@ -63,7 +65,7 @@ export const readCommand: CommandModule<object, ReadArgs> = {
         sink: out.sink,
         log: out.log,
         stop$,
-        progress: createProgress(process.stderr, { enabled: !(argv.quiet ?? false) }),
+        progress,
       });
       if (out.closed()) process.exitCode = 0;
       else if (signalled) process.exitCode = SIGNAL_EXIT[signalled] ?? 1;

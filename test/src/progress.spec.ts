@@ -39,3 +39,23 @@ describe('progress display', () => {
     for (const line of renderRows(rows, 1000, 40)) expect(line.length).toBeLessThan(40);
   });
 });
+
+describe('progress display and log lines', () => {
+  it('prints a log line above the display and draws the display again', () => {
+    let out = '';
+    const p = createProgress({ isTTY: true, columns: 120, write: (s: string) => { out += s; } }, { enabled: true, now: () => 1000, intervalMs: 1_000_000 });
+    p.observe([recordMessage('deals', { id: 1 }, 0), stateMessage('deals', {}, 1)]);
+    p.stop();
+    out = '';
+    p.write('INFO hello\n');
+    // Erase the one-line display, print the log line, draw the display below it.
+    expect(out.startsWith('\x1b[1A\x1b[0JINFO hello\n')).toBe(true);
+    expect(out).toMatch(/INFO hello\n\x1b\[0Jdeals/);
+  });
+  it('passes log lines straight through when off', () => {
+    let out = '';
+    const p = createProgress({ isTTY: false, write: (s: string) => { out += s; } }, { enabled: true });
+    p.write('INFO x\n');
+    expect(out).toBe('INFO x\n');
+  });
+});
