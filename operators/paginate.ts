@@ -2,8 +2,8 @@
  * Pagination as an `expand`: fetch the first request, compute the next request from the page,
  * fetch it, and so on until the next request is `null`.
  */
-import { EMPTY, concatMap, expand, map, pipe } from 'rxjs';
-import type { Observable, OperatorFunction } from 'rxjs';
+import { EMPTY, asyncScheduler, concatMap, expand, map, observeOn, pipe } from 'rxjs';
+import type { Observable, OperatorFunction, SchedulerLike } from 'rxjs';
 import type { HttpRequest, HttpResponse, QueryValue } from '../src/http/port.js';
 
 /** Computes the request for the page after `page` (fetched with `request`), or `null` after the last page. */
@@ -16,6 +16,11 @@ export type NextRequest<Q, P> = (page: P, request: Q) => Q | null;
  * the other). A request that equals one already made in the same chain stops the chain too
  * (a server that repeats a cursor must not loop forever).
  *
+ * Each page is handed downstream through `scheduler` (default `asyncScheduler`), after the request
+ * for the next page has been sent: the server prepares page n + 1 while page n is turned into
+ * messages and written, so a stream's throughput is bound by the slower of the two rather than their
+ * sum. Still one request in flight per stream, and at most one page waiting downstream of it.
+ *
  * ```text
  * every request answers after 2 frames; next(a) = q2, next(b) = q3, next(c) = null
  * first requests:  (q|)
@@ -25,7 +30,11 @@ export type NextRequest<Q, P> = (page: P, request: Q) => Q | null;
  * result:          --a-b-(c|)     no request after c
  * ```
  */
-export function paginate<Q, P>(fetch: (request: Q) => Observable<P>, next: NextRequest<Q, P>): OperatorFunction<Q, P> {
+export function paginate<Q, P>(
+  fetch: (request: Q) => Observable<P>,
+  next: NextRequest<Q, P>,
+  scheduler: SchedulerLike = asyncScheduler,
+): OperatorFunction<Q, P> {
   return pipe(
     concatMap((first: Q) => {
       const seen = new Set<string>();
@@ -45,6 +54,8 @@ export function paginate<Q, P>(fetch: (request: Q) => Observable<P>, next: NextR
           return following === null || !remember(following) ? EMPTY : step(following);
         }, 1),
         map(({ page }) => page),
+        // The request for the next page is on its way before this page is handed downstream.
+        observeOn(scheduler),
       );
     }),
   );

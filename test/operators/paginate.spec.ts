@@ -53,6 +53,25 @@ describe('paginate with nextCursorRequest (API v2)', () => {
     expect(calls[1]?.url).toBe(first.url);
   }));
 
+  it('sends the request for the next page before it hands the page downstream', marbles((m) => {
+    const a = v2page([1, 2], 'c1');
+    const b = v2page([3], null);
+    const { fetch, calls } = server(byCursor, { '': m.cold('--(a|)', { a }), c1: m.cold('--(b|)', { b }) });
+    const seen: number[] = [];
+    m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest, m.scheduler)).subscribe(() => seen.push(calls.length));
+    m.flush();
+    // When page a reaches the subscriber, the request for page b has already been made.
+    expect(seen).toEqual([2, 2]);
+  }));
+
+  it('a next request that fails at once errors after the page before it', marbles((m) => {
+    const a = v2page([1, 2], 'c1');
+    const err = new HttpError({ status: 500, method: 'GET', path: '/api/v2/deals' });
+    // The next request fails synchronously: page a still comes first.
+    const { fetch } = server(byCursor, { '': m.cold('-(a|)', { a }), c1: m.cold('#', undefined, err) });
+    m.expect(m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest, m.scheduler))).toBeObservable('-(a#)', { a }, err);
+  }));
+
   it('a single page (next_cursor null) makes exactly one request', marbles((m) => {
     const a = v2page([1], null);
     const p1 = m.cold('-(a|)', { a });
