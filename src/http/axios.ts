@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
 import { Observable } from 'rxjs';
 import { HttpError, NetworkError, RateLimitError, SystemError, redact } from '../errors.js';
@@ -47,8 +48,9 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
     httpsAgent: new https.Agent(agentOptions),
     // Redirects are not followed: a redirect to another host would carry the x-api-token header along.
     maxRedirects: 0,
-    responseType: 'text',
-    responseEncoding: 'utf8',
+    // The body is read here as it arrives, decoded to text chunk by chunk (no buffering of the raw bytes
+    // and no concatenated copy), and parsed once.
+    responseType: 'stream',
     // Bodies pass through untouched: requests are pre-serialised text, responses are parsed below.
     transformRequest: [(data: unknown) => data],
     transformResponse: [(data: unknown) => data],
@@ -81,8 +83,14 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
       for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
       if (request.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
 
+      const finish = (): boolean => {
+        settled = true;
+        clearTimeout(timer);
+        return !subscriber.closed;
+      };
+
       client
-        .request<string>({
+        .request<Readable>({
           method,
           url: target.toString(),
           headers,
@@ -93,20 +101,26 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
         })
         .then(
           (response) => {
-            settled = true;
-            clearTimeout(timer);
-            if (subscriber.closed) return;
-            const result = toResult(response, request, path);
-            if (result instanceof Error) subscriber.error(result);
-            else {
-              subscriber.next(result);
-              subscriber.complete();
+            if (subscriber.closed) {
+              response.data.destroy();
+              return;
             }
+            readText(response.data, (error, text) => {
+              if (!finish()) return;
+              if (error !== undefined) {
+                subscriber.error(networkError(error, method, path, target.hostname, timedOut, limit));
+                return;
+              }
+              const result = toResult(response, text, request, path);
+              if (result instanceof Error) subscriber.error(result);
+              else {
+                subscriber.next(result);
+                subscriber.complete();
+              }
+            });
           },
           (error: unknown) => {
-            settled = true;
-            clearTimeout(timer);
-            if (subscriber.closed) return;
+            if (!finish()) return;
             subscriber.error(networkError(error, method, path, target.hostname, timedOut, limit));
           },
         );
@@ -124,10 +138,28 @@ function buildUrl(request: HttpRequest): URL {
   return url;
 }
 
-function toResult(response: AxiosResponse<string>, request: HttpRequest, path: string): HttpResponse | Error {
+/**
+ * Reads a response body to its end as UTF-8 text (a leading byte order mark removed); `done` gets the error instead
+ * when the body fails or stops early (a reset connection, an abort).
+ */
+function readText(body: Readable, done: (error: unknown, text: string) => void): void {
+  let text = '';
+  let ended = false;
+  const once = (error: unknown): void => {
+    if (ended) return;
+    ended = true;
+    done(error, error === undefined && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  };
+  body.setEncoding('utf8');
+  body.on('data', (chunk: string) => { text += chunk; });
+  body.once('end', () => once(undefined));
+  body.once('error', (error: unknown) => once(error ?? new Error('the response body failed')));
+  body.once('close', () => once(Object.assign(new Error('the response was cut off'), { code: 'ERR_BAD_RESPONSE' })));
+}
+
+function toResult(response: AxiosResponse<unknown>, text: string, request: HttpRequest, path: string): HttpResponse | Error {
   const headers = normaliseHeaders(response.headers);
   const status = response.status;
-  const text = typeof response.data === 'string' ? response.data : '';
   if (status >= 200 && status < 300) {
     if (status === 204 || status === 205) return { status, headers, data: null };
     try {
