@@ -10,8 +10,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import axios, { type AxiosResponse } from 'axios';
+import type { AxiosResponse, AxiosStatic } from 'axios';
 import { Observable } from 'rxjs';
 import { HttpError, NetworkError, RateLimitError, SystemError, redact } from '../errors.js';
 import type { HttpPort, HttpRequest, HttpResponse } from './port.js';
@@ -24,6 +25,12 @@ export interface AxiosPortOptions {
   /** Per agent (http and https), default 10. */
   maxSockets?: number;
 }
+
+/**
+ * axios' CommonJS bundle: an ESM `import` of axios resolves to its ESM sources (some eighty modules, ~25 ms more
+ * start-up than the one bundled file).
+ */
+const axios = createRequire(import.meta.url)('axios') as AxiosStatic;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_USER_AGENT = 'source-pipedrive';
