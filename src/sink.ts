@@ -1,7 +1,8 @@
 /**
  * The single stdout writer. Batches of Airbyte messages become one write each (one
- * `JSON.stringify` per message), in order. Producers ask `ready()` before fetching more, so
- * a slow reader of stdout pauses the HTTP requests instead of growing memory. A closed stdout
+ * `JSON.stringify` per message, encoded straight into one UTF-8 buffer per batch), in order.
+ * Producers ask `ready()` before fetching more, so a slow reader of stdout pauses the HTTP
+ * requests instead of growing memory. A closed stdout
  * (EPIPE, e.g. `| head -1`) is reported on `closed$` so the command can stop quietly.
  */
 import { Observable, ReplaySubject, concatMap, defer, fromEvent, map, of, take, EMPTY, takeUntil, race, ignoreElements } from 'rxjs';
@@ -33,10 +34,42 @@ export function serializeBatch(batch: readonly AirbyteMessage[]): string {
   return out;
 }
 
+/**
+ * The lines of `batch` as UTF-8 bytes, as `serializeBatch` would write them: one `JSON.stringify` per message, each
+ * line encoded as soon as it is made. No string of the whole batch is built (nor flattened again when it is
+ * written), so a page costs its message strings, which die young, and bytes outside the JS heap. Fills `into` (from
+ * its start) while the lines fit, else a larger buffer; returns a view of the bytes written.
+ */
+export function encodeBatch(batch: readonly AirbyteMessage[], into: Buffer = Buffer.allocUnsafeSlow(4096)): Buffer {
+  let buf = into;
+  let at = 0;
+  for (const m of batch) {
+    const line = JSON.stringify(m);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8: the exact length is only needed near the end of the buffer.
+    if (buf.length - at < line.length * 3 + 1) {
+      const need = at + Buffer.byteLength(line) + 1;
+      if (need > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(need, buf.length * 2));
+        buf.copy(bigger, 0, 0, at);
+        buf = bigger;
+      }
+    }
+    at += buf.write(line, at);
+    buf[at++] = 0x0a;
+  }
+  return buf.subarray(0, at);
+}
+
 export function createSink(out: Writable): Sink {
   const closed = new ReplaySubject<void>(1);
   let isClosed = false;
   let bytes = 0;
+  let sizeHint = 4096;
+  /** A buffer whose write has completed, free for the next batch. */
+  let spare: Buffer | undefined;
+  // A stream on a file descriptor (stdout as a file, pipe or terminal) has written a chunk when it calls back; another
+  // Writable (a Transform passing chunks on) may still hold it, so its buffers are never filled again.
+  const reuse = typeof (out as { fd?: unknown }).fd === 'number';
   const onClosed = (): void => {
     if (isClosed) return;
     isClosed = true;
@@ -62,9 +95,19 @@ export function createSink(out: Writable): Sink {
       takeUntil(closed),
       concatMap((batch) => {
         if (isClosed || batch.length === 0) return EMPTY;
-        const text = serializeBatch(batch);
-        bytes += text.length;
-        return out.write(text) ? EMPTY : drained();
+        // The buffer of a write that has completed is filled again (stdout, written to a file descriptor, is done
+        // with a chunk when it calls back): pages do not leave a trail of buffers for the garbage collector.
+        const into = spare !== undefined && spare.length >= sizeHint ? spare : Buffer.allocUnsafeSlow(sizeHint);
+        if (into === spare) spare = undefined;
+        const chunk = encodeBatch(batch, into);
+        // The next batch is most likely a page of the same size: a little room to spare avoids growing the buffer.
+        sizeHint = Math.max(4096, chunk.length + (chunk.length >> 3));
+        bytes += chunk.length;
+        const whole = Buffer.from(chunk.buffer, chunk.byteOffset);
+        const written = out.write(chunk, () => {
+          if (reuse && (spare === undefined || spare.length < whole.length)) spare = whole;
+        });
+        return written ? EMPTY : drained();
       }),
       ignoreElements(),
     );
