@@ -1,0 +1,72 @@
+/**
+ * The floor of `npm run bench` (B): the least work a deals full refresh can do. It fetches the same v2
+ * pages as the connector (`/api/v2/deals?limit=500&status=open,won,lost,deleted&sort_by=update_time&sort_direction=asc`,
+ * following `additional_data.next_cursor`) over a node:http keep-alive agent, one request at a time,
+ * parses each page with `JSON.parse` and writes one `JSON.stringify`ed RECORD line per record to stdout
+ * (one write per page, waiting for `drain` when stdout's buffer is full).
+ *
+ * Usage: `node dist/bench/floor.js <api_url> <api_token>`.
+ */
+import http from 'node:http';
+
+interface Page {
+  data?: unknown[] | null;
+  additional_data?: { next_cursor?: string | null } | null;
+}
+
+function get(agent: http.Agent, url: URL, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { agent, headers: { 'x-api-token': token, accept: 'application/json' } }, (res) => {
+      res.setEncoding('utf8');
+      let body = '';
+      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url.pathname}: ${body.slice(0, 200)}`));
+        else resolve(body);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function write(text: string): Promise<void> {
+  return process.stdout.write(text) ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+}
+
+async function main(apiUrl: string, token: string): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let cursor: string | null | undefined;
+  let records = 0;
+  do {
+    const url = new URL(`${apiUrl.replace(/\/$/, '')}/api/v2/deals`);
+    url.searchParams.set('status', 'open,won,lost,deleted');
+    url.searchParams.set('limit', '500');
+    url.searchParams.set('sort_by', 'update_time');
+    url.searchParams.set('sort_direction', 'asc');
+    if (cursor) url.searchParams.set('cursor', cursor);
+    const page = JSON.parse(await get(agent, url, token)) as Page;
+    const emittedAt = Date.now();
+    let out = '';
+    for (const data of page.data ?? []) {
+      out += JSON.stringify({ type: 'RECORD', record: { stream: 'deals', data, emitted_at: emittedAt } }) + '\n';
+      records++;
+    }
+    if (out) await write(out);
+    cursor = page.additional_data?.next_cursor;
+  } while (typeof cursor === 'string' && cursor !== '');
+  agent.destroy();
+  process.stderr.write(`floor: ${records} records\n`);
+}
+
+const [apiUrl, token] = process.argv.slice(2);
+if (apiUrl === undefined || token === undefined) {
+  process.stderr.write('usage: node dist/bench/floor.js <api_url> <api_token>\n');
+  process.exitCode = 2;
+} else {
+  main(apiUrl, token).catch((err: unknown) => {
+    process.stderr.write(`floor failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
