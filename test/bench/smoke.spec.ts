@@ -32,6 +32,7 @@ describe('npm run bench -- --small', () => {
     const line = (re: RegExp) => lines.find((l) => re.test(l));
     expect(line(/^machine: .+, \d+ cores, .+ GiB RAM, Node v\d+/)).toBeDefined();
     expect(line(/^throughput deals=\d+ \(\d+ records, median of \d+\): A [\d.]+ s [\d,]+ rec\/s \| B [\d.]+ s [\d,]+ rec\/s \| A\/B [\d.]+ \| A peak RSS \d+ MB$/)).toBeDefined();
+    expect(line(/^ {2}start-up, spawn to the first request \(median\): A [\d.]+ s, B [\d.]+ s$/)).toBeDefined();
     expect(line(/^spec start-up: median [\d.]+ s \(\d+ runs\)$/)).toBeDefined();
     expect(line(/^rate limit 20\/2s: \d+ requests \(\d+ answered 429\) in [\d.]+ s; floor \(requests \/ 10 per s\) [\d.]+ s; time\/floor [\d.]+ \(the last request of a perfect client starts at [\d.]+ s\)$/)).toBeDefined();
     expect(line(/^rate limit 100\/2s: \d+ requests \(\d+ answered 429\) in [\d.]+ s; a fixed 20\/2s budget allows [\d.]+ s; [\d.]+x faster$/)).toBeDefined();
