@@ -18,3 +18,10 @@ export const serverByUpdateTime = {
 
 /** Incremental by filtering `update_time` in the connector (the API cannot filter or sort by it). */
 export const clientByUpdateTime = { cursorField: 'update_time', incremental: 'client' } as const satisfies Fragment;
+
+/** Incremental through `updated_since` on the v1 endpoints that have it (/notes, /leads), sorted with `sort=update_time ASC`. */
+export const v1ServerByUpdateTime = {
+  cursorField: 'update_time',
+  incremental: 'server',
+  serverParams: { since: 'updated_since', sort: { sort: 'update_time ASC' } },
+} as const satisfies Fragment;

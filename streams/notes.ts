@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId } from './common.js';
+import { byId, v1ServerByUpdateTime } from './common.js';
 
 export const notes: StreamDefinition = {
   name: 'notes',
@@ -9,8 +9,6 @@ export const notes: StreamDefinition = {
   paging: 'offset',
   pageSize: 500,
   ...byId,
-  cursorField: 'update_time',
-  incremental: 'server',
-  serverParams: { since: 'updated_since', sort: { sort: 'update_time ASC' } },
+  ...v1ServerByUpdateTime,
   tokenCost: 20,
 };
