@@ -97,7 +97,8 @@ describe.each(allStreams.map((d) => [d.name, d] as const))('stream %s', (_name, 
     expect(r.failed).toBe(false);
   });
 
-  it.runIf(incremental)('incremental: lower bound from the state, a STATE per page, cursor advanced', async () => {
+  // Full-refresh-only streams have no incremental case.
+  if (incremental) it('incremental: lower bound from the state, a STATE per page, cursor advanced', async () => {
     serve(withParents);
     const r = await readInProcess({ config, streams: [{ name: def.name, syncMode: 'incremental', state: { [def.cursorField as string]: START } }] });
     const own = seen.filter((s) => pathRegex(def).test(s.path));
