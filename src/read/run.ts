@@ -125,6 +125,7 @@ export async function runRead(deps: ReadDeps): Promise<ReadOutcome> {
         describe,
         onError: (err) => {
           failed = true;
+          log.error(`${plan.def.name}: ${describe(err).message}`);
           if (err instanceof RateLimitError && err.daily) stop(err);
         },
       }),

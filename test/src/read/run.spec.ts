@@ -201,9 +201,12 @@ describe('read: failures', () => {
     const st = states(r.messages, 'deals');
     expect(st.map((x) => [x.stream.stream_state['update_time'], x.sourceStats.recordCount])).toEqual([['2024-05-01T00:00:00Z', 1], ['2024-05-01T00:00:00Z', 0]]);
     expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'INCOMPLETE']);
-    const beforeError = r.messages.findIndex((m) => m.type === 'TRACE' && (m['trace'] as { type: string }).type === 'ERROR');
-    expect(r.messages[beforeError - 1]?.type).toBe('STATE');
-    expect((r.messages[beforeError]?.['trace'] as { error: { failure_type: string } }).error.failure_type).toBe('system_error');
+    const stream = r.messages.filter((m) => m.type !== 'LOG');
+    const beforeError = stream.findIndex((m) => m.type === 'TRACE' && (m['trace'] as { type: string }).type === 'ERROR');
+    expect(stream[beforeError - 1]?.type).toBe('STATE');
+    expect((stream[beforeError]?.['trace'] as { error: { failure_type: string } }).error.failure_type).toBe('system_error');
+    // The failure is logged too.
+    expect(r.stderr).toMatch(/ERROR deals: Pipedrive answered 410/);
   });
 
   it('a 403 fails that stream (INCOMPLETE, TRACE ERROR with its descriptor) while the others complete', async () => {
