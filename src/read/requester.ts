@@ -38,7 +38,7 @@ export interface Requester {
   request(def: Pick<StreamDefinition, 'name' | 'tokenCost'>, request: HttpRequest): Observable<HttpResponse>;
   /** The API base URL (may need an OAuth refresh first). */
   baseUrl(): Observable<string>;
-  /** API tokens spent per stream (requests × x-token-cost). */
+  /** API tokens spent per stream (answered requests × x-token-cost). */
   readonly tokens: Map<string, number>;
   requestCount(): number;
 }
@@ -64,9 +64,10 @@ export function createRequester(deps: RequesterDeps): Requester {
         const queued = clock.now();
         return authed(req).pipe(
           tap({
+            // Tokens are charged for answered requests; every attempt counts as a request.
+            next: () => { tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost); },
             subscribe: () => {
               requests++;
-              tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost);
               const waited = clock.now() - queued;
               // Reported once the wait is over: the quota reset is now.
               if (waited >= 1000) deps.onRateLimited?.(def.name, 0);

@@ -50,7 +50,7 @@ export interface ReadOutcome {
   readonly failed: boolean;
   /** Why the read was stopped early, if it was. */
   readonly stoppedBy?: Error;
-  /** API tokens spent per stream (requests × x-token-cost). */
+  /** API tokens spent per stream (answered requests × x-token-cost). */
   readonly tokens: ReadonlyMap<string, number>;
   readonly requests: number;
 }

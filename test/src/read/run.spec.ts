@@ -79,6 +79,9 @@ describe('read: v2 cursor paging (deals)', () => {
     expect(records(r.messages, 'deals')).toHaveLength(1);
     expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
     expect(r.failed).toBe(false);
+    // Only answered requests spend tokens: the refused summary does not count.
+    expect(r.tokens.get('deals')).toBe(10);
+    expect(r.requests).toBe(2);
   });
 
   it('applies replication_start_date as the lower bound when there is no state', async () => {
