@@ -9,12 +9,11 @@ import { discoverCommand } from './discover.js';
 import { readCommand } from './read.js';
 import { packageVersion } from './paths.js';
 import { errorTrace } from '../protocol.js';
-import { serializeBatch } from '../sink.js';
+import { openOutput } from './output.js';
 
 class UsageError extends Error {}
 
 export async function main(argv: readonly string[]): Promise<void> {
-  let failed = false;
   const parser = yargs([...argv])
     .scriptName('source-pipedrive')
     .usage('$0 <command> [options]\n\nAn Airbyte source for Pipedrive CRM. stdout carries Airbyte protocol messages only.')
@@ -27,22 +26,23 @@ export async function main(argv: readonly string[]): Promise<void> {
     .help()
     .exitProcess(false)
     .fail((msg: string | null, err: Error | undefined) => {
-      if (failed) return;
-      failed = true;
-      const message = msg ?? err?.message ?? 'invalid command line';
-      process.stderr.write(`${message}\nRun source-pipedrive --help for usage.\n`);
-      process.stdout.write(serializeBatch([errorTrace(`Invalid command line: ${message}`, 'config_error')]));
-      process.exitCode = 1;
+      // yargs reports a failing command handler here too (without a message): that is not a usage error.
+      if (msg === null && err) throw err;
       // Abort parsing so that no command handler runs after a usage error.
-      throw new UsageError(message);
+      throw new UsageError(msg ?? 'invalid command line');
     });
   try {
     await parser.parseAsync();
   } catch (err) {
-    if (!failed && !(err instanceof UsageError)) {
+    // Even these go to stdout through the sink, the only writer of stdout.
+    const out = openOutput();
+    process.exitCode = 1;
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\nRun source-pipedrive --help for usage.\n`);
+      await out.emit(errorTrace(`Invalid command line: ${err.message}`, 'config_error'));
+    } else {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.stdout.write(serializeBatch([errorTrace('Unexpected failure of the connector', 'system_error')]));
-      process.exitCode = 1;
+      await out.emit(errorTrace('Unexpected failure of the connector', 'system_error'));
     }
   }
 }
