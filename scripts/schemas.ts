@@ -13,7 +13,7 @@
  *   dates get `format: date`;
  * - fields that the API's response example shows but the schema omits are added (typed from the example);
  * - the cursor field and the primary-key fields always exist (added with a note when the spec lacks them);
- * - every stream with a delete signal (`DELETE_RULES` of `src/deletes.ts`: `is_deleted`, `active_flag`, `deleted_flag`,
+ * - every stream with a delete signal (the definition's `deleted` signal, see `src/deletes.ts`: `is_deleted`, `active_flag`, `deleted_flag`,
  *   project `status`) also has `_ab_cdc_deleted_at` (set by the read engine).
  * Keys are sorted, so the output is deterministic. `enum`, `example`, `required`, `title` and bounds are dropped:
  * Pipedrive adds enum values without notice.
@@ -23,7 +23,6 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { allStreams, packageRoot } from '../streams/index.js';
-import { DELETE_RULES } from '../src/deletes.js';
 import type { ApiVersion, StreamDefinition } from '../streams/types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -398,7 +397,7 @@ export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: stri
     if (child) props[key] = emit(child, key, key, !pkTop.has(key), ctx);
   }
   root['properties'] = props;
-  if (DELETE_RULES[def.name] !== undefined || isObject(props['is_deleted'])) {
+  if (def.deleted !== undefined || isObject(props['is_deleted'])) {
     // The read engine marks deleted records for Airbyte destinations (`deleteMarker` of src/deletes.ts).
     props['_ab_cdc_deleted_at'] = structuredClone(CDC_DELETED_AT);
   }

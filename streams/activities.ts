@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
 
 export const activities: StreamDefinition = {
   name: 'activities',
@@ -8,5 +8,6 @@ export const activities: StreamDefinition = {
   path: '/activities',
   ...byId,
   ...serverByUpdateTime,
+  ...deletedWhenIsDeleted,
   tokenCost: 10,
 };

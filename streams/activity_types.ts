@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { deletedWhenInactive } from './common.js';
 
 export const activityTypes: StreamDefinition = {
   name: 'activity_types',
@@ -9,5 +10,6 @@ export const activityTypes: StreamDefinition = {
   primaryKey: [['id']],
   cursorField: 'update_time',
   incremental: 'client',
+  ...deletedWhenInactive,
   tokenCost: 20,
 };

@@ -25,3 +25,12 @@ export const v1ServerByUpdateTime = {
   incremental: 'server',
   serverParams: { since: 'updated_since', sort: { sort: 'update_time ASC' } },
 } as const satisfies Fragment;
+
+/** Deleted records carry `is_deleted: true` (deals, v2 entities, users). */
+export const deletedWhenIsDeleted = { deleted: { field: 'is_deleted', equals: true } } as const satisfies Fragment;
+
+/** Pipedrive's delete marks these v1 records inactive: `active_flag: false`. */
+export const deletedWhenInactive = { deleted: { field: 'active_flag', equals: false } } as const satisfies Fragment;
+
+/** Deleted records carry the v1 `deleted_flag` (mail, legacy teams). */
+export const deletedWhenFlagged = { deleted: { field: 'deleted_flag', equals: true } } as const satisfies Fragment;

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
 
 export const deals: StreamDefinition = {
   name: 'deals',
@@ -10,5 +10,6 @@ export const deals: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   estimate: { api: 'v1', path: '/deals/summary', total: 'data.total_count', tokenCost: 40 },
+  ...deletedWhenIsDeleted,
   tokenCost: 10,
 };

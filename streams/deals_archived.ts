@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
 
 export const dealsArchived: StreamDefinition = {
   name: 'deals_archived',
@@ -10,5 +10,6 @@ export const dealsArchived: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   estimate: { api: 'v1', path: '/deals/summary/archived', total: 'data.total_count', tokenCost: 80 },
+  ...deletedWhenIsDeleted,
   tokenCost: 20,
 };

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime } from './common.js';
+import { byId, clientByUpdateTime, deletedWhenInactive } from './common.js';
 
 export const files: StreamDefinition = {
   name: 'files',
@@ -10,5 +10,6 @@ export const files: StreamDefinition = {
   pageSize: 100,
   ...byId,
   ...clientByUpdateTime,
+  ...deletedWhenInactive,
   tokenCost: 20,
 };

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime } from './common.js';
+import { byId, clientByUpdateTime, deletedWhenInactive } from './common.js';
 
 export const filters: StreamDefinition = {
   name: 'filters',
@@ -9,5 +9,6 @@ export const filters: StreamDefinition = {
   paging: 'none',
   ...byId,
   ...clientByUpdateTime,
+  ...deletedWhenInactive,
   tokenCost: 20,
 };

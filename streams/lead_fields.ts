@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { deletedWhenInactive } from './common.js';
 
 export const leadFields: StreamDefinition = {
   name: 'lead_fields',
@@ -9,5 +10,6 @@ export const leadFields: StreamDefinition = {
   pageSize: 500,
   primaryKey: [['key']],
   incremental: 'none',
+  ...deletedWhenInactive,
   tokenCost: 20,
 };

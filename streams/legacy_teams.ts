@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId } from './common.js';
+import { byId, deletedWhenFlagged } from './common.js';
 
 export const legacyTeams: StreamDefinition = {
   name: 'legacy_teams',
@@ -9,5 +9,6 @@ export const legacyTeams: StreamDefinition = {
   paging: 'none',
   ...byId,
   incremental: 'none',
+  ...deletedWhenFlagged,
   tokenCost: 20,
 };

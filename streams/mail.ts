@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime } from './common.js';
+import { byId, clientByUpdateTime, deletedWhenFlagged } from './common.js';
 import { mailThreads } from './mail_threads.js';
 
 export const mail: StreamDefinition = {
@@ -11,5 +11,6 @@ export const mail: StreamDefinition = {
   paging: 'none',
   ...byId,
   ...clientByUpdateTime,
+  ...deletedWhenFlagged,
   tokenCost: 20,
 };

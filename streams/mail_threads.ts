@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime } from './common.js';
+import { byId, clientByUpdateTime, deletedWhenFlagged } from './common.js';
 
 export const mailThreads: StreamDefinition = {
   name: 'mail_threads',
@@ -11,5 +11,6 @@ export const mailThreads: StreamDefinition = {
   pageSize: 50,
   ...byId,
   ...clientByUpdateTime,
+  ...deletedWhenFlagged,
   tokenCost: 20,
 };

@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { deletedWhenInactive } from './common.js';
 
 export const noteFields: StreamDefinition = {
   name: 'note_fields',
@@ -8,5 +9,6 @@ export const noteFields: StreamDefinition = {
   paging: 'none',
   primaryKey: [['key']],
   incremental: 'none',
+  ...deletedWhenInactive,
   tokenCost: 20,
 };

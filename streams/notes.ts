@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, v1ServerByUpdateTime } from './common.js';
+import { byId, v1ServerByUpdateTime, deletedWhenInactive } from './common.js';
 
 export const notes: StreamDefinition = {
   name: 'notes',
@@ -10,5 +10,6 @@ export const notes: StreamDefinition = {
   pageSize: 500,
   ...byId,
   ...v1ServerByUpdateTime,
+  ...deletedWhenInactive,
   tokenCost: 20,
 };

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
 
 export const organizations: StreamDefinition = {
   name: 'organizations',
@@ -8,5 +8,6 @@ export const organizations: StreamDefinition = {
   path: '/organizations',
   ...byId,
   ...serverByUpdateTime,
+  ...deletedWhenIsDeleted,
   tokenCost: 10,
 };

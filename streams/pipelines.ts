@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, clientByUpdateTime } from './common.js';
+import { v2List, byId, clientByUpdateTime, deletedWhenIsDeleted } from './common.js';
 
 export const pipelines: StreamDefinition = {
   name: 'pipelines',
@@ -8,5 +8,6 @@ export const pipelines: StreamDefinition = {
   path: '/pipelines',
   ...byId,
   ...clientByUpdateTime,
+  ...deletedWhenIsDeleted,
   tokenCost: 5,
 };

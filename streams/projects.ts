@@ -10,5 +10,6 @@ export const projects: StreamDefinition = {
   params: { status: 'open,completed,canceled,deleted' },
   ...byId,
   ...clientByUpdateTime,
+  deleted: { field: 'status', equals: 'deleted' },
   tokenCost: 10,
 };

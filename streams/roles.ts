@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId } from './common.js';
+import { byId, deletedWhenInactive } from './common.js';
 
 export const roles: StreamDefinition = {
   name: 'roles',
@@ -10,5 +10,6 @@ export const roles: StreamDefinition = {
   pageSize: 500,
   ...byId,
   incremental: 'none',
+  ...deletedWhenInactive,
   tokenCost: 20,
 };

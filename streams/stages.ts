@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, clientByUpdateTime } from './common.js';
+import { v2List, byId, clientByUpdateTime, deletedWhenIsDeleted } from './common.js';
 
 export const stages: StreamDefinition = {
   name: 'stages',
@@ -8,5 +8,6 @@ export const stages: StreamDefinition = {
   path: '/stages',
   ...byId,
   ...clientByUpdateTime,
+  ...deletedWhenIsDeleted,
   tokenCost: 5,
 };

@@ -32,6 +32,15 @@ export interface FanOut {
   readonly param?: string;
 }
 
+/**
+ * How a record says it is deleted: its `field` holds `equals` (`true` also matches the v1 flags `1`/`'1'`,
+ * `false` also `0`/`'0'`). Such records get `_ab_cdc_deleted_at` (src/deletes.ts).
+ */
+export interface DeleteSignal {
+  readonly field: string;
+  readonly equals: boolean | string;
+}
+
 export interface StreamDefinition {
   /** Airbyte stream name (snake_case). */
   readonly name: string;
@@ -74,6 +83,8 @@ export interface StreamDefinition {
     readonly total: string;
     readonly tokenCost: number;
   };
+  /** How the API marks deleted records of this stream, where it does (docs/custom-fields-and-deletes.md). */
+  readonly deleted?: DeleteSignal;
   /** Name of the schema file in `streams/schemas/` (default: the stream name). */
   readonly schema?: string;
   /** Short description for the README and discover. */

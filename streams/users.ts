@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId } from './common.js';
+import { byId, deletedWhenIsDeleted } from './common.js';
 
 export const users: StreamDefinition = {
   name: 'users',
@@ -10,5 +10,6 @@ export const users: StreamDefinition = {
   ...byId,
   cursorField: 'modified',
   incremental: 'client',
+  ...deletedWhenIsDeleted,
   tokenCost: 20,
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DELETE_RULES, deleteMarker } from '../../src/deletes.js';
+import { deleteMarker, matchesSignal } from '../../src/deletes.js';
 import { allStreams, loadSchema, streamByName } from '../../streams/index.js';
 import type { JsonObject } from '../../src/protocol.js';
 
@@ -10,15 +10,29 @@ const mark = (stream: string, records: JsonObject[]): readonly JsonObject[] => {
   return deleteMarker(def, () => NOW)(records);
 };
 
-describe('DELETE_RULES', () => {
-  it('name existing streams, and each of their schemas has the signal field and _ab_cdc_deleted_at', () => {
-    for (const [stream, rule] of Object.entries(DELETE_RULES)) {
-      const def = allStreams.find((s) => s.name === stream);
-      expect(def, stream).toBeDefined();
-      const props = loadSchema(def as NonNullable<typeof def>)['properties'] as Record<string, unknown>;
+describe('delete signals of the stream definitions', () => {
+  it('exist for 20 streams, and each of their schemas has the signal field and _ab_cdc_deleted_at', () => {
+    const withSignal = allStreams.filter((d) => d.deleted !== undefined);
+    expect(withSignal).toHaveLength(20);
+    for (const def of withSignal) {
+      const stream = def.name;
+      const rule = def.deleted as NonNullable<typeof def.deleted>;
+      const props = loadSchema(def)['properties'] as Record<string, unknown>;
       expect(props[rule.field], `${stream}.${rule.field}`).toBeDefined();
       expect(props['_ab_cdc_deleted_at'], `${stream}._ab_cdc_deleted_at`).toMatchObject({ type: ['string', 'null'], format: 'date-time' });
     }
+  });
+});
+
+describe('matchesSignal', () => {
+  it('takes v1 0/1 flags as booleans', () => {
+    expect(matchesSignal({ field: 'deleted_flag', equals: true }, 1)).toBe(true);
+    expect(matchesSignal({ field: 'deleted_flag', equals: true }, '1')).toBe(true);
+    expect(matchesSignal({ field: 'deleted_flag', equals: true }, 0)).toBe(false);
+    expect(matchesSignal({ field: 'active_flag', equals: false }, 0)).toBe(true);
+    expect(matchesSignal({ field: 'active_flag', equals: false }, true)).toBe(false);
+    expect(matchesSignal({ field: 'status', equals: 'deleted' }, 'deleted')).toBe(true);
+    expect(matchesSignal({ field: 'status', equals: 'deleted' }, 'open')).toBe(false);
   });
 });
 
