@@ -53,23 +53,10 @@ export function transformsRecords(opts: CustomFieldOptions): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // which streams have custom fields
 
-/**
- * Streams with custom fields → the stream of their field definitions. Leads have no custom fields of their own:
- * they inherit the deal custom fields, which `/v1/leadFields` lists under the same keys as the lead records carry.
- * Notes have none in practice; `/v1/noteFields` is read anyway, so a custom note field would be typed too.
- */
-export const CUSTOM_FIELD_SOURCES: Readonly<Record<string, string>> = {
-  activities: 'activity_fields',
-  deals: 'deal_fields',
-  deals_archived: 'deal_fields',
-  leads: 'lead_fields',
-  leads_archived: 'lead_fields',
-  notes: 'note_fields',
-  organizations: 'organization_fields',
-  persons: 'person_fields',
-  products: 'product_fields',
-  projects: 'project_fields',
-};
+/** Streams with custom fields → the stream of their field definitions (each definition's `customFields`). */
+export const CUSTOM_FIELD_SOURCES: Readonly<Record<string, string>> = Object.fromEntries(
+  allStreams.flatMap((def) => (def.customFields ? [[def.name, def.customFields.name]] : [])),
+);
 
 /** The field-definition stream of a stream, if it has custom fields. */
 export function fieldsStreamOf(stream: string): string | undefined {

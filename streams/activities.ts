@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { activityFields } from './activity_fields.js';
 
 export const activities: StreamDefinition = {
   name: 'activities',
@@ -9,5 +10,6 @@ export const activities: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  customFields: activityFields,
   tokenCost: 10,
 };

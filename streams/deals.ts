@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { dealFields } from './deal_fields.js';
 
 export const deals: StreamDefinition = {
   name: 'deals',
@@ -11,5 +12,6 @@ export const deals: StreamDefinition = {
   ...serverByUpdateTime,
   estimate: { api: 'v1', path: '/deals/summary', total: 'data.total_count', tokenCost: 40 },
   ...deletedWhenIsDeleted,
+  customFields: dealFields,
   tokenCost: 10,
 };

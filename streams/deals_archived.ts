@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { dealFields } from './deal_fields.js';
 
 export const dealsArchived: StreamDefinition = {
   name: 'deals_archived',
@@ -11,5 +12,6 @@ export const dealsArchived: StreamDefinition = {
   ...serverByUpdateTime,
   estimate: { api: 'v1', path: '/deals/summary/archived', total: 'data.total_count', tokenCost: 80 },
   ...deletedWhenIsDeleted,
+  customFields: dealFields,
   tokenCost: 20,
 };

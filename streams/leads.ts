@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { byId, v1ServerByUpdateTime } from './common.js';
+import { leadFields } from './lead_fields.js';
 
 export const leads: StreamDefinition = {
   name: 'leads',
@@ -10,5 +11,6 @@ export const leads: StreamDefinition = {
   pageSize: 500,
   ...byId,
   ...v1ServerByUpdateTime,
+  customFields: leadFields,
   tokenCost: 20,
 };

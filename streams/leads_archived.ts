@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { byId, clientByUpdateTime } from './common.js';
+import { leadFields } from './lead_fields.js';
 
 export const leadsArchived: StreamDefinition = {
   name: 'leads_archived',
@@ -10,5 +11,6 @@ export const leadsArchived: StreamDefinition = {
   pageSize: 500,
   ...byId,
   ...clientByUpdateTime,
+  customFields: leadFields,
   tokenCost: 40,
 };

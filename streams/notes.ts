@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { byId, v1ServerByUpdateTime, deletedWhenInactive } from './common.js';
+import { noteFields } from './note_fields.js';
 
 export const notes: StreamDefinition = {
   name: 'notes',
@@ -11,5 +12,6 @@ export const notes: StreamDefinition = {
   ...byId,
   ...v1ServerByUpdateTime,
   ...deletedWhenInactive,
+  customFields: noteFields,
   tokenCost: 20,
 };

@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { organizationFields } from './organization_fields.js';
 
 export const organizations: StreamDefinition = {
   name: 'organizations',
@@ -9,5 +10,6 @@ export const organizations: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  customFields: organizationFields,
   tokenCost: 10,
 };

@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { personFields } from './person_fields.js';
 
 export const persons: StreamDefinition = {
   name: 'persons',
@@ -9,5 +10,6 @@ export const persons: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  customFields: personFields,
   tokenCost: 10,
 };

@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { productFields } from './product_fields.js';
 
 export const products: StreamDefinition = {
   name: 'products',
@@ -9,5 +10,6 @@ export const products: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  customFields: productFields,
   tokenCost: 10,
 };

@@ -1,5 +1,6 @@
 import type { StreamDefinition } from './types.js';
 import { v2List, byId, clientByUpdateTime } from './common.js';
+import { projectFields } from './project_fields.js';
 
 export const projects: StreamDefinition = {
   name: 'projects',
@@ -11,5 +12,6 @@ export const projects: StreamDefinition = {
   ...byId,
   ...clientByUpdateTime,
   deleted: { field: 'status', equals: 'deleted' },
+  customFields: projectFields,
   tokenCost: 10,
 };

@@ -83,6 +83,11 @@ export interface StreamDefinition {
     readonly total: string;
     readonly tokenCost: number;
   };
+  /**
+   * The `*Fields` stream that defines this stream's custom fields (leads use lead_fields, which lists the deal
+   * custom fields under the keys lead records carry). src/customFields.ts types and renames them.
+   */
+  readonly customFields?: StreamDefinition;
   /** How the API marks deleted records of this stream, where it does (docs/custom-fields-and-deletes.md). */
   readonly deleted?: DeleteSignal;
   /** Name of the schema file in `streams/schemas/` (default: the stream name). */
