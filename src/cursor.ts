@@ -32,3 +32,33 @@ export function maxCursor(a: string | undefined, b: string | undefined): string 
   if (b === undefined) return a;
   return a >= b ? a : b;
 }
+
+const STRICT_TS =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$/;
+
+/**
+ * Like `toIsoCursor` (→ `YYYY-MM-DDTHH:MM:SSZ`, UTC, fractions truncated), but also rejects impossible calendar
+ * values that `Date.parse` would roll over (`2021-02-30`, `24:00:00`, offset `+25:00`). A date and time without a
+ * zone is read as UTC. Accepts `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SSZ` and RFC 3339 with
+ * fractions and offsets. Returns `undefined` for anything else.
+ */
+export function strictIsoCursor(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = value.trim().toUpperCase();
+  const m = STRICT_TS.exec(v);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, , zone, oh, om] = m;
+  const year = Number(y), month = Number(mo), day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59))) return undefined;
+  if (oh !== undefined && (Number(oh) > 23 || Number(om) > 59)) return undefined;
+  // A time without seconds or zone is outside toIsoCursor's forms: complete it (UTC, :00) first.
+  let text = v;
+  if (h !== undefined && s === undefined) text = text.replace(/(\d{2}:\d{2})(?=$|[Z+-])/, '$1:00');
+  if (h !== undefined && zone === undefined) text = `${text}Z`;
+  return toIsoCursor(text);
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

@@ -4,7 +4,8 @@
  */
 import { ConfigError } from './errors.js';
 import type { JsonObject } from './protocol.js';
-import { isPlainObject, parseJsonText, readJsonFile, show, strictIsoCursor } from './config/input.js';
+import { isPlainObject, parseJsonText, readJsonFile, show } from './config/input.js';
+import { strictIsoCursor } from './cursor.js';
 
 const STATE_TYPES = new Set(['STREAM', 'GLOBAL', 'LEGACY']);
 

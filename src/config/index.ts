@@ -10,8 +10,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { ConfigError, SystemError } from '../errors.js';
+import { checkedBaseUrl } from '../http/urls.js';
 import { DEFAULT_OAUTH_URL, type ConnectorConfig } from './types.js';
-import { isPlainObject, parseJsonText, readJsonFile, show, strictIsoCursor } from './input.js';
+import { isPlainObject, parseJsonText, readJsonFile, show } from './input.js';
+import { strictIsoCursor } from '../cursor.js';
 
 export interface LoadedConfig {
   config: ConnectorConfig;
@@ -329,30 +331,10 @@ function normalise(c: Record<string, unknown>): { config: ConnectorConfig; error
     const value = c[setting] ?? (setting === 'oauth_url' ? DEFAULT_OAUTH_URL : undefined);
     if (typeof value !== 'string') continue;
     try {
-      out[setting] = checkUrl(value, setting);
+      out[setting] = checkedBaseUrl(value, setting, `config.${setting}`);
     } catch (err) {
       errors.push({ setting: `config.${setting}`, message: (err as Error).message });
     }
   }
   return { config: out as unknown as ConnectorConfig, errors };
-}
-
-/**
- * A base URL: https always, http only for loopback hosts (127.0.0.0/8, localhost, [::1]); no user info, query or
- * fragment; trailing slashes stripped. Messages never repeat the URL (it could carry credentials).
- */
-function checkUrl(value: string, setting: 'api_url' | 'oauth_url'): string {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new ConfigError(`config.${setting} is not a valid URL: use e.g. https://api.pipedrive.com`);
-  }
-  if (url.username || url.password) throw new ConfigError(`config.${setting} must not contain a user name or password`);
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
-    throw new ConfigError(`config.${setting} must use https (http is allowed only for loopback hosts)`);
-  }
-  if (url.search || url.hash) throw new ConfigError(`config.${setting} must not have a query string or fragment`);
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

@@ -18,32 +18,22 @@ export function apiRoot(base: string, api: 'v1' | 'v2'): string {
 
 /**
  * Validates a configured URL: https always; http only for loopback hosts (127.0.0.0/8, localhost, [::1]);
- * else throws ConfigError naming the setting (e.g. 'api_url'). Strips a trailing slash.
+ * else throws ConfigError naming the setting (`label`, default the setting itself, e.g. `config.api_url`).
  * Also rejects user info (`https://user:pass@host`), query strings and fragments, which a base URL cannot carry.
- * Messages never repeat a URL that may carry credentials.
+ * Strips trailing slashes. Messages never repeat the URL (it could carry credentials).
  */
-export function checkedBaseUrl(value: string, setting: 'api_url' | 'oauth_url'): string {
-  const text = typeof value === 'string' ? value.trim() : '';
+export function checkedBaseUrl(value: string, setting: 'api_url' | 'oauth_url', label: string = setting): string {
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(typeof value === 'string' ? value.trim() : '');
   } catch {
-    throw new ConfigError(`${setting} is not a valid URL: expected something like https://api.pipedrive.com`);
+    throw new ConfigError(`${label} is not a valid URL: use e.g. https://api.pipedrive.com`);
   }
-  if (url.username || url.password) {
-    throw new ConfigError(`${setting} must not contain a user name or password: put credentials into the credentials setting`);
+  if (url.username || url.password) throw new ConfigError(`${label} must not contain a user name or password`);
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname)))) {
+    throw new ConfigError(`${label} must use https (http is allowed only for loopback hosts)`);
   }
-  const shown = `${url.protocol}//${url.host}`;
-  if (url.search || url.hash) {
-    throw new ConfigError(`${setting} must be a base URL without query string or fragment (got one on ${shown})`);
-  }
-  if (url.protocol === 'http:') {
-    if (!isLoopback(url.hostname)) {
-      throw new ConfigError(`${setting} must use https:// (${shown} is not a loopback host; http:// is accepted only for 127.0.0.0/8, localhost and [::1])`);
-    }
-  } else if (url.protocol !== 'https:') {
-    throw new ConfigError(`${setting} must be an https:// URL (got the scheme ${url.protocol.replace(/:$/, '')})`);
-  }
+  if (url.search || url.hash) throw new ConfigError(`${label} must not have a query string or fragment`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
