@@ -3,7 +3,7 @@
  * Bad config or credentials → one CONNECTION_STATUS FAILED with a message a person can act on, exit 0.
  */
 import type { CommandModule } from 'yargs';
-import { openOutput } from './output.js';
+import { credentialPersister, openOutput } from './output.js';
 import { connectionStatusMessage, controlConfigMessage } from '../protocol.js';
 import { messageOf, redact } from '../errors.js';
 
@@ -24,35 +24,31 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       return;
     }
     const { config } = loaded;
-    let raw: Record<string, unknown> = loaded.migrated ?? loaded.raw;
     const secrets = secretsOf(config);
     if (loaded.migrated) await out.emit(controlConfigMessage(loaded.migrated));
-    const [{ createAxiosPort }, { createAuth }, { apiRoot }, { retryRateLimited }, rx] = await Promise.all([
-      import('../http/axios.js'), import('../http/auth.js'), import('../http/urls.js'),
-      import('../../operators/index.js'), import('rxjs'),
+    const [{ createAxiosPort }, { createRequester }, { apiRoot }, rx] = await Promise.all([
+      import('../http/axios.js'), import('../read/requester.js'), import('../http/urls.js'), import('rxjs'),
     ]);
-    const port = createAxiosPort({ timeoutMs: 30_000 });
-    const pending: Promise<void>[] = [];
-    const auth = createAuth(config, {
-      port,
-      onConfigChange: (credentials) => {
-        raw = { ...raw, credentials: { ...credentials } };
-        secrets.push(credentials.refresh_token, credentials.access_token ?? '');
-        pending.push(out.emit(controlConfigMessage(raw)));
-      },
+    const persister = credentialPersister(out, loaded.migrated ?? loaded.raw, secrets);
+    // A check is interactive: two retries, waits of at most 5 s.
+    const requester = createRequester({
+      config,
+      port: createAxiosPort({ timeoutMs: 30_000 }),
+      onCredentials: persister.onCredentials,
+      maxRetries: 2,
+      maxDelayMs: 5_000,
     });
-    const authed = auth.wrap(port);
     try {
-      const me = await rx.lastValueFrom(auth.baseUrl().pipe(
-        rx.concatMap((base) => authed({ method: 'GET', url: `${apiRoot(base, 'v1')}/users/me` }).pipe(retryRateLimited({ maxRetries: 2, maxDelayMs: 5_000 }))),
+      const me = await rx.lastValueFrom(requester.baseUrl().pipe(
+        rx.concatMap((base) => requester.request({ name: 'check', tokenCost: 2 }, { method: 'GET', url: `${apiRoot(base, 'v1')}/users/me` })),
       ));
-      await Promise.all(pending);
+      await persister.flush();
       const data = (me.data as { data?: { name?: unknown; company_name?: unknown } } | null)?.data;
       const who = data && typeof data.name === 'string' ? ` as ${data.name}${typeof data.company_name === 'string' ? ` (${data.company_name})` : ''}` : '';
       out.log.info(`Connected to Pipedrive${who}`);
       await out.emit(connectionStatusMessage(true));
     } catch (err) {
-      await Promise.all(pending);
+      await persister.flush();
       await out.emit(connectionStatusMessage(false, redact(messageOf(err), secrets)));
     }
   },

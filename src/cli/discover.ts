@@ -1,6 +1,6 @@
 /** `discover --config C`: the catalog of every stream with its schema, keys and sync modes. */
 import type { CommandModule } from 'yargs';
-import { openOutput, type Output } from './output.js';
+import { credentialPersister, openOutput, type Output } from './output.js';
 import type { LoadedConfig } from '../config/index.js';
 import { catalogMessage, controlConfigMessage, type AirbyteStream } from '../protocol.js';
 import type { StreamDefinition } from '../../streams/types.js';
@@ -55,7 +55,7 @@ async function discoverWithCustomFields(
   ]);
   const { config } = loaded;
   out.log.addSecrets(secrets);
-  let raw: Record<string, unknown> = loaded.migrated ?? loaded.raw;
+  const persister = credentialPersister(out, loaded.migrated ?? loaded.raw, secrets);
   const pending: Promise<void>[] = [];
   const logs = out.log.messages$.subscribe((batch) => { pending.push(out.emit(...batch)); });
   const requester = createRequester({
@@ -63,12 +63,7 @@ async function discoverWithCustomFields(
     port: createAxiosPort({ timeoutMs: 30_000 }),
     // Discover is interactive and custom fields only refine it: one retry, then the static schemas.
     maxRetries: 1,
-    onCredentials: (credentials) => {
-      raw = { ...raw, credentials: { ...credentials } };
-      secrets.push(credentials.refresh_token, credentials.access_token ?? '');
-      out.log.addSecrets([credentials.refresh_token, credentials.access_token ?? '']);
-      pending.push(out.emit(controlConfigMessage(raw)));
-    },
+    onCredentials: persister.onCredentials,
     warn: (message) => out.log.warn(message),
   });
   const ctx$ = requester.baseUrl().pipe(rx.map((base) => ({ request: requester.request, root: (api: 'v1' | 'v2') => apiRoot(base, api) })));
@@ -77,5 +72,6 @@ async function discoverWithCustomFields(
   } finally {
     logs.unsubscribe();
     await Promise.all(pending);
+    await persister.flush();
   }
 }

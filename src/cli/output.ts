@@ -2,7 +2,8 @@
 import { lastValueFrom, of } from 'rxjs';
 import { createSink, type Sink } from '../sink.js';
 import { createLogger, type Logger } from '../log.js';
-import { errorTrace, type AirbyteMessage } from '../protocol.js';
+import { controlConfigMessage, errorTrace, type AirbyteMessage } from '../protocol.js';
+import type { OAuthCredentials } from '../config/types.js';
 import { failureTypeOf, messageOf, redact } from '../errors.js';
 
 export interface Output {
@@ -43,5 +44,28 @@ export function openOutput(options: OutputOptions = {}): Output {
       process.exitCode = 1;
       await emit(errorTrace(message, failureTypeOf(err), { internalMessage: internal }));
     },
+  };
+}
+
+/**
+ * Persists rotated OAuth credentials for `check` and `discover`: each rotation emits the raw config with the new
+ * credentials as one CONTROL message, and the new tokens join the secrets redacted from every message.
+ * `flush()` resolves when those messages are written.
+ */
+export function credentialPersister(out: Output, raw: Record<string, unknown>, secrets: string[]): {
+  onCredentials: (credentials: OAuthCredentials) => void;
+  flush: () => Promise<void>;
+} {
+  let current = raw;
+  const pending: Promise<void>[] = [];
+  return {
+    onCredentials: (credentials) => {
+      current = { ...current, credentials: { ...credentials } };
+      const tokens = [credentials.refresh_token, credentials.access_token ?? ''];
+      secrets.push(...tokens);
+      out.log.addSecrets(tokens);
+      pending.push(out.emit(controlConfigMessage(current)));
+    },
+    flush: async () => { await Promise.all(pending); },
   };
 }

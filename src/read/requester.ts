@@ -31,6 +31,8 @@ export interface RequesterDeps {
   readonly onRateLimited?: (stream: string, waitMs: number) => void;
   /** Retries per request (default 8). */
   readonly maxRetries?: number;
+  /** Longest wait between retries (default that of retryRateLimited). */
+  readonly maxDelayMs?: number;
 }
 
 export interface Requester {
@@ -78,6 +80,7 @@ export function createRequester(deps: RequesterDeps): Requester {
       }).pipe(
         retryRateLimited({
           ...(deps.maxRetries !== undefined ? { maxRetries: deps.maxRetries } : {}),
+          ...(deps.maxDelayMs !== undefined ? { maxDelayMs: deps.maxDelayMs } : {}),
           ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
           onRetry: (err, attempt, delayMs) => {
             if (err instanceof RateLimitError) deps.onRateLimited?.(def.name, delayMs);
