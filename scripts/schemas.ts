@@ -422,7 +422,7 @@ export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: stri
 }
 
 function main(argv: readonly string[]): void {
-  const root = packageRoot(new URL('.', import.meta.url));
+  const root = packageRoot();
   const refDir = argv[0] !== undefined ? pathToFileURL(`${resolve(argv[0])}/`) : new URL('../shared/reference/', root);
   const specs: Record<ApiVersion, SpecReader> = {
     v1: new SpecReader('v1', fileURLToPath(new URL('pipedrive-openapi-v1.yaml', refDir))),

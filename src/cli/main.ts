@@ -7,7 +7,7 @@ import { specCommand } from './spec.js';
 import { checkCommand } from './check.js';
 import { discoverCommand } from './discover.js';
 import { readCommand } from './read.js';
-import { packageVersion } from './paths.js';
+import { packageVersion } from '../paths.js';
 import { errorTrace } from '../protocol.js';
 import { openOutput } from './output.js';
 

@@ -1,7 +1,6 @@
-/** `spec`: one SPEC message. Loads nothing but the spec JSON, so it starts fast. */
+/** `spec`: one SPEC message (the config module loads ajv only when it validates, so this starts fast). */
 import type { CommandModule } from 'yargs';
-import { readFileSync } from 'node:fs';
-import { packageRoot } from './paths.js';
+import { loadSpec } from '../config/index.js';
 import { specMessage } from '../protocol.js';
 import { openOutput } from './output.js';
 
@@ -10,7 +9,6 @@ export const specCommand: CommandModule = {
   describe: 'Print the connector specification (one SPEC message)',
   handler: async () => {
     const out = openOutput();
-    const spec = JSON.parse(readFileSync(`${packageRoot()}/src/config/spec.json`, 'utf8')) as Record<string, unknown>;
-    await out.emit(specMessage(spec));
+    await out.emit(specMessage(loadSpec()));
   },
 };

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { ConfigError, SystemError } from '../errors.js';
 import { checkedBaseUrl } from '../http/urls.js';
+import { packageRoot } from '../paths.js';
 import { DEFAULT_OAUTH_URL, type ConnectorConfig } from './types.js';
 import { isPlainObject, parseJsonText, readJsonFile, show } from './input.js';
 import { strictIsoCursor } from '../cursor.js';
@@ -28,13 +29,9 @@ export interface LoadedConfig {
 
 let specCache: Record<string, unknown> | undefined;
 
-/** `src/config/spec.json` below the package root (the first directory above this module holding package.json). */
+/** `src/config/spec.json` below the package root. */
 function specPath(): string {
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'src', 'config', 'spec.json');
-    if (dirname(dir) === dir) throw new SystemError(`Cannot find the package root (package.json) above ${start}`);
-  }
+  return join(packageRoot(), 'src', 'config', 'spec.json');
 }
 
 /** The ConnectorSpecification (what `spec` prints inside the SPEC message). Returns a fresh copy on every call. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
 
-/** The directory holding package.json (the same from `dist/src/cli` and from `src/cli`). */
+/** The directory holding package.json (the same from `dist/…` and from the TypeScript sources). */
 export function packageRoot(): string {
   if (root !== undefined) return root;
   let dir = dirname(fileURLToPath(import.meta.url));
