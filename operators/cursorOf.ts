@@ -1,6 +1,7 @@
 /** Reading a record's cursor value, shared by `filterByCursor` and `checkpoint`. */
 import type { JsonObject } from '../src/protocol.js';
 import { toIsoCursor } from '../src/cursor.js';
+import { valueAt } from '../src/valueAt.js';
 
 /**
  * The normalised cursor (`YYYY-MM-DDTHH:MM:SSZ`) of a record, or `undefined` when the field is
@@ -9,10 +10,5 @@ import { toIsoCursor } from '../src/cursor.js';
  */
 export function cursorOf(record: JsonObject, field: string): string | undefined {
   if (field in record || !field.includes('.')) return toIsoCursor(record[field]);
-  let value: unknown = record;
-  for (const part of field.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return toIsoCursor(value);
+  return toIsoCursor(valueAt(record, field));
 }

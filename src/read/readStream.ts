@@ -17,6 +17,7 @@ import { maxCursor, toIsoCursor } from '../cursor.js';
 import { deleteMarker } from '../deletes.js';
 import { paginate, nextCursorRequest, nextOffsetRequest, filterByCursor, checkpoint } from '../../operators/index.js';
 import { firstRequest, selectRecords } from './requests.js';
+import { valueAt } from '../valueAt.js';
 
 export interface StreamContext {
   /** Sends one request of a stream (auth, rate budget, retries, backpressure and token accounting included). */
@@ -131,8 +132,7 @@ function estimateOf(def: StreamDefinition, ctx: StreamContext): Observable<Airby
   if (!est) return EMPTY;
   return ctx.request({ ...def, tokenCost: est.tokenCost }, { method: 'GET', url: ctx.root(est.api) + est.path }).pipe(
     concatMap((res) => {
-      let node: unknown = res.data;
-      for (const key of est.total.split('.')) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+      const node = valueAt(res.data, est.total);
       return typeof node === 'number' && Number.isInteger(node) && node >= 0 ? of([estimateTrace(def.name, node, ctx.now())]) : EMPTY;
     }),
     catchError((err: unknown) => {

@@ -2,6 +2,7 @@
 import type { HttpRequest, QueryValue } from '../http/port.js';
 import type { ApiVersion, StreamDefinition } from '../../streams/types.js';
 import type { JsonObject } from '../protocol.js';
+import { valueAt } from '../valueAt.js';
 
 const DEFAULT_SERVER_PARAMS = { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } } as const;
 
@@ -39,11 +40,7 @@ export function firstRequest(def: StreamDefinition, opts: RequestOptions): HttpR
 
 /** Records of a response body at the definition's selector (default `data`); null or absent → []. */
 export function selectRecords(def: StreamDefinition, body: unknown): JsonObject[] {
-  let node: unknown = body;
-  for (const key of (def.recordSelector ?? 'data').split('.')) {
-    if (node === null || typeof node !== 'object') return [];
-    node = (node as Record<string, unknown>)[key];
-  }
+  const node = valueAt(body, def.recordSelector ?? 'data');
   if (Array.isArray(node)) return node as JsonObject[];
   if (node !== null && typeof node === 'object') return [node as JsonObject];
   return [];
