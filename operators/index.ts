@@ -1,14 +1,10 @@
-/** The reusable RxJS operators of the read pipeline (one per file, named for its export). */
-export { paginate, nextCursorRequest, nextOffsetRequest } from './paginate.js';
-export type { NextRequest } from './paginate.js';
-export { retryRateLimited } from './retryRateLimited.js';
-export type { RetryOptions } from './retryRateLimited.js';
-export { filterByCursor } from './filterByCursor.js';
-export { cursorOf } from './cursorOf.js';
-export { checkpoint } from './checkpoint.js';
-export type { CheckpointOptions } from './checkpoint.js';
-export { withStreamStatus } from './withStreamStatus.js';
-export type { StreamStatusOptions } from './withStreamStatus.js';
+/**
+ * The generic RxJS operators of the read pipeline, one per file, named for its export. They import nothing but
+ * `rxjs` (and `./types.js`): what knows Pipedrive or builds Airbyte messages lives in `src/`.
+ */
+export { paginate } from './paginate.js';
+export type { NextRequest } from './types.js';
+export { retryWithBackoff } from './retryWithBackoff.js';
+export type { RetryWithBackoffOptions } from './retryWithBackoff.js';
 export { mergeStreams } from './mergeStreams.js';
-export { createRateBudget } from './rateBudget.js';
-export type { RateBudget, RateBudgetOptions } from './rateBudget.js';
+export { failWhen } from './failWhen.js';

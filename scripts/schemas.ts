@@ -22,7 +22,8 @@ import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { allStreams, packageRoot } from '../streams/index.js';
+import { allStreams } from '../streams/index.js';
+import { packageRoot } from '../src/paths.js';
 import type { ApiVersion, StreamDefinition } from '../streams/types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -422,7 +423,7 @@ export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: stri
 }
 
 function main(argv: readonly string[]): void {
-  const root = packageRoot();
+  const root = pathToFileURL(`${packageRoot()}/`);
   const refDir = argv[0] !== undefined ? pathToFileURL(`${resolve(argv[0])}/`) : new URL('../shared/reference/', root);
   const specs: Record<ApiVersion, SpecReader> = {
     v1: new SpecReader('v1', fileURLToPath(new URL('pipedrive-openapi-v1.yaml', refDir))),

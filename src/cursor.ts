@@ -3,6 +3,7 @@
  * are `YYYY-MM-DD HH:MM:SS` in UTC without a zone. State always stores `YYYY-MM-DDTHH:MM:SSZ`,
  * which also compares correctly as a string.
  */
+import { valueAt } from './valueAt.js';
 
 const V1 = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/;
 const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -61,4 +62,14 @@ export function strictIsoCursor(value: unknown): string | undefined {
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * The normalised cursor (`YYYY-MM-DDTHH:MM:SSZ`) of a record, or `undefined` when the field is
+ * missing or not a parsable timestamp. `field` is a top-level key; a dotted path (`data.log_time`)
+ * is followed into nested objects when no top-level key has that exact name.
+ */
+export function cursorOf(record: Readonly<Record<string, unknown>>, field: string): string | undefined {
+  if (field in record || !field.includes('.')) return toIsoCursor(record[field]);
+  return toIsoCursor(valueAt(record, field));
 }

@@ -3,6 +3,7 @@
  * Messages name the setting a user must fix and never contain a secret or a URL with credentials.
  */
 import type { FailureType } from './protocol.js';
+import { statusRule } from './http/statusPolicy.js';
 
 export abstract class ConnectorError extends Error {
   abstract readonly failureType: FailureType;
@@ -50,13 +51,13 @@ export class HttpError extends ConnectorError {
     this.headers = details.headers ?? {};
     this.body = details.body ?? '';
   }
+  /** From the status table (src/http/statusPolicy.ts): 429 and 5xx. */
   override get retryable(): boolean {
-    return this.status === 429 || this.status >= 500;
+    return statusRule(this.status).action === 'retry';
   }
+  /** From the status table (src/http/statusPolicy.ts). */
   get failureType(): FailureType {
-    if (this.status === 401 || this.status === 402 || this.status === 403) return 'config_error';
-    if (this.status === 429 || this.status >= 500) return 'transient_error';
-    return 'system_error';
+    return statusRule(this.status).failureType;
   }
   static describe(d: HttpErrorDetails): string {
     const hint = HTTP_HINTS[d.status];

@@ -1,11 +1,11 @@
 /**
- * The single stdout writer. Batches of Airbyte messages become one write each (one
- * `JSON.stringify` per message, encoded straight into one UTF-8 buffer per batch), in order.
- * Producers ask `ready()` before fetching more, so a slow reader of stdout pauses the HTTP
- * requests instead of growing memory. A closed stdout
- * (EPIPE, e.g. `| head -1`) is reported on `closed$` so the command can stop quietly.
+ * The protocol writer: the CLI opens one per command on process.stdout, and nothing else writes there. Batches of
+ * Airbyte messages become one write each (one `JSON.stringify` per message, encoded straight into one UTF-8 buffer
+ * per batch), in order. Producers ask `ready()` before fetching more, so a slow reader of stdout pauses the HTTP
+ * requests instead of growing memory. A closed stdout (EPIPE, e.g. `| head -1`) is reported on `closed$` so the
+ * command can stop quietly.
  */
-import { Observable, ReplaySubject, concatMap, defer, fromEvent, map, of, take, EMPTY, takeUntil, race, ignoreElements } from 'rxjs';
+import { Observable, ReplaySubject, concatMap, defer, fromEvent, lastValueFrom, map, of, take, EMPTY, takeUntil, race, ignoreElements } from 'rxjs';
 import type { Writable } from 'node:stream';
 import type { AirbyteMessage } from './protocol.js';
 
@@ -20,6 +20,11 @@ export interface Sink {
    * ```
    */
   write(): (source: Observable<readonly AirbyteMessage[]>) => Observable<never>;
+  /**
+   * Writes every batch of `messages$` and resolves when they are handed to the output (or the output closed; the
+   * rest is then dropped). Rejects with the error of `messages$`.
+   */
+  writeAll(messages$: Observable<readonly AirbyteMessage[]>): Promise<void>;
   /** Emits once (and completes) when the output can take more; immediately if it can now. */
   ready(): Observable<void>;
   /** Emits once when the output is closed by its reader. */
@@ -112,5 +117,8 @@ export function createSink(out: Writable): Sink {
       ignoreElements(),
     );
 
-  return { write, ready, closed$: closed.asObservable(), bytes: () => bytes };
+  const writeAll = (messages$: Observable<readonly AirbyteMessage[]>): Promise<void> =>
+    lastValueFrom(messages$.pipe(write(), takeUntil(closed)), { defaultValue: undefined });
+
+  return { write, writeAll, ready, closed$: closed.asObservable(), bytes: () => bytes };
 }

@@ -4,7 +4,25 @@ import type { StreamDefinition } from './types.js';
 type Fragment = Partial<StreamDefinition>;
 
 /** An API v2 list endpoint: cursor paging, 500 records per page. */
-export const v2List = { api: 'v2', paging: 'cursor', pageSize: 500 } as const satisfies Fragment;
+export const v2List = { api: 'v2', paging: { kind: 'cursor' }, pageSize: 500 } as const satisfies Fragment;
+
+/** One request, no paging. */
+export const unpaged = { paging: { kind: 'none' } } as const satisfies Fragment;
+
+/** API v1 offset paging with the pagination object at `additional_data.pagination` (most v1 lists). */
+export const v1Offset = { paging: { kind: 'offset', pagination: 'additional_data.pagination' } } as const satisfies Fragment;
+
+/** API v1 offset paging where the spec puts `start`/`limit`/`more_items_in_collection` straight into `additional_data` (/leads). */
+export const v1FlatOffset = { paging: { kind: 'offset', pagination: 'additional_data' } } as const satisfies Fragment;
+
+/** API v1 offset paging on an endpoint that sends no pagination object: paging goes on while a page is full. */
+export const v1OffsetWhileFull = { paging: { kind: 'offset', pagination: 'none' } } as const satisfies Fragment;
+
+/** Fan-out children whose parent is gone (404, 410) or forbidden (403) skip that parent and go on. */
+export const skipGoneParents = [403, 404, 410] as const;
+
+/** A stream of a Pipedrive plan feature (Growth plans and above, the Projects feature): 402 ends it with a WARN. */
+export const planGated = { unavailableOn: [402] } as const satisfies Fragment;
 
 /** Keyed by `id`. */
 export const byId = { primaryKey: [['id']] } as const satisfies Fragment;

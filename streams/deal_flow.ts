@@ -1,4 +1,5 @@
 import type { StreamDefinition } from './types.js';
+import { v1Offset, skipGoneParents } from './common.js';
 import { deals } from './deals.js';
 
 export const dealFlow: StreamDefinition = {
@@ -7,8 +8,8 @@ export const dealFlow: StreamDefinition = {
   api: 'v1',
   path: '/deals/{id}/flow',
   params: { all_changes: '1' },
-  fanOut: { parent: deals, batchSize: 1 },
-  paging: 'offset',
+  fanOut: { parent: deals, batchSize: 1, skipParentOn: skipGoneParents },
+  ...v1Offset,
   pageSize: 500,
   primaryKey: [['object'], ['data', 'id']],
   cursorField: 'timestamp',

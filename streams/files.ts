@@ -1,12 +1,12 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime, deletedWhenInactive } from './common.js';
+import { byId, clientByUpdateTime, deletedWhenInactive, v1Offset } from './common.js';
 
 export const files: StreamDefinition = {
   name: 'files',
   description: 'Files (API v1, at most 100 per page).',
   api: 'v1',
   path: '/files',
-  paging: 'offset',
+  ...v1Offset,
   pageSize: 100,
   ...byId,
   ...clientByUpdateTime,

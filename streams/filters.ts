@@ -1,12 +1,12 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime, deletedWhenInactive } from './common.js';
+import { byId, clientByUpdateTime, deletedWhenInactive, unpaged } from './common.js';
 
 export const filters: StreamDefinition = {
   name: 'filters',
   description: 'Filters (API v1, one request).',
   api: 'v1',
   path: '/filters',
-  paging: 'none',
+  ...unpaged,
   ...byId,
   ...clientByUpdateTime,
   ...deletedWhenInactive,

@@ -4,8 +4,8 @@
  * run time from the package root, so the same code works from `dist/streams/` and from the TypeScript sources.
  */
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { packageRoot as packageDir } from '../src/paths.js';
+import { join } from 'node:path';
+import { packageRoot } from '../src/paths.js';
 import type { StreamDefinition } from './types.js';
 import { activities } from './activities.js';
 import { activityFields } from './activity_fields.js';
@@ -105,16 +105,20 @@ export function streamByName(name: string): StreamDefinition | undefined {
   return byName.get(name);
 }
 
-/** The package root (src/paths.ts) as a directory URL. */
-export function packageRoot(): URL {
-  return pathToFileURL(`${packageDir()}/`);
+/**
+ * Whether a stream can be read incrementally: it has a cursor field and an incremental kind (`server` or `client`).
+ * The one answer for discover, the catalog check, the read engine and the docs.
+ */
+export function supportsIncremental(def: Pick<StreamDefinition, 'incremental' | 'cursorField'>): boolean {
+  return def.incremental !== 'none' && def.cursorField !== undefined;
 }
 
-let root: URL | undefined;
+/** The path of a stream's schema file below the package root (`streams/schemas/<schema ?? name>.json`). */
+export function schemaPath(def: Pick<StreamDefinition, 'name' | 'schema'>): string {
+  return join(packageRoot(), 'streams', 'schemas', `${def.schema ?? def.name}.json`);
+}
 
-/** The JSON schema of a stream's records (`streams/schemas/<schema ?? name>.json`), read at call time. */
+/** The JSON schema of a stream's records, read at call time. */
 export function loadSchema(def: Pick<StreamDefinition, 'name' | 'schema'>): Record<string, unknown> {
-  root ??= packageRoot();
-  const file = new URL(`streams/schemas/${def.schema ?? def.name}.json`, root);
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(schemaPath(def), 'utf8')) as Record<string, unknown>;
 }

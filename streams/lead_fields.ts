@@ -1,12 +1,12 @@
 import type { StreamDefinition } from './types.js';
-import { deletedWhenInactive } from './common.js';
+import { deletedWhenInactive, v1Offset } from './common.js';
 
 export const leadFields: StreamDefinition = {
   name: 'lead_fields',
   description: 'Field definitions of leads (API v1; leads inherit the custom fields of deals).',
   api: 'v1',
   path: '/leadFields',
-  paging: 'offset',
+  ...v1Offset,
   pageSize: 500,
   primaryKey: [['key']],
   incremental: 'none',

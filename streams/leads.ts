@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, v1ServerByUpdateTime } from './common.js';
+import { byId, v1ServerByUpdateTime, v1FlatOffset } from './common.js';
 import { leadFields } from './lead_fields.js';
 
 export const leads: StreamDefinition = {
@@ -7,7 +7,7 @@ export const leads: StreamDefinition = {
   description: 'Leads that are not archived (API v1).',
   api: 'v1',
   path: '/leads',
-  paging: 'offset',
+  ...v1FlatOffset,
   pageSize: 500,
   ...byId,
   ...v1ServerByUpdateTime,

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime } from './common.js';
+import { byId, clientByUpdateTime, v1FlatOffset } from './common.js';
 import { leadFields } from './lead_fields.js';
 
 export const leadsArchived: StreamDefinition = {
@@ -7,7 +7,7 @@ export const leadsArchived: StreamDefinition = {
   description: 'Archived leads (API v1; no `updated_since` filter, filtered on the client).',
   api: 'v1',
   path: '/leads/archived',
-  paging: 'offset',
+  ...v1FlatOffset,
   pageSize: 500,
   ...byId,
   ...clientByUpdateTime,

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, clientByUpdateTime, deletedWhenFlagged } from './common.js';
+import { byId, clientByUpdateTime, deletedWhenFlagged, v1OffsetWhileFull } from './common.js';
 
 export const mailThreads: StreamDefinition = {
   name: 'mail_threads',
@@ -7,7 +7,7 @@ export const mailThreads: StreamDefinition = {
   api: 'v1',
   path: '/mailbox/mailThreads',
   partitions: [{ folder: 'inbox' }, { folder: 'drafts' }, { folder: 'sent' }, { folder: 'archive' }],
-  paging: 'offset',
+  ...v1OffsetWhileFull,
   pageSize: 50,
   ...byId,
   ...clientByUpdateTime,

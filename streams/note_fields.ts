@@ -1,12 +1,12 @@
 import type { StreamDefinition } from './types.js';
-import { deletedWhenInactive } from './common.js';
+import { deletedWhenInactive, unpaged } from './common.js';
 
 export const noteFields: StreamDefinition = {
   name: 'note_fields',
   description: 'Field definitions of notes (API v1, one request).',
   api: 'v1',
   path: '/noteFields',
-  paging: 'none',
+  ...unpaged,
   primaryKey: [['key']],
   incremental: 'none',
   ...deletedWhenInactive,

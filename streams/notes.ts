@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { byId, v1ServerByUpdateTime, deletedWhenInactive } from './common.js';
+import { byId, v1ServerByUpdateTime, deletedWhenInactive, v1Offset } from './common.js';
 import { noteFields } from './note_fields.js';
 
 export const notes: StreamDefinition = {
@@ -7,7 +7,7 @@ export const notes: StreamDefinition = {
   description: 'Notes (API v1).',
   api: 'v1',
   path: '/notes',
-  paging: 'offset',
+  ...v1Offset,
   pageSize: 500,
   ...byId,
   ...v1ServerByUpdateTime,

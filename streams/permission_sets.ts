@@ -1,12 +1,12 @@
 import type { StreamDefinition } from './types.js';
-import { byId } from './common.js';
+import { byId, unpaged } from './common.js';
 
 export const permissionSets: StreamDefinition = {
   name: 'permission_sets',
   description: 'Permission sets (API v1, one request).',
   api: 'v1',
   path: '/permissionSets',
-  paging: 'none',
+  ...unpaged,
   ...byId,
   incremental: 'none',
   tokenCost: 20,

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List } from './common.js';
+import { v2List, planGated } from './common.js';
 
 export const projectFields: StreamDefinition = {
   name: 'project_fields',
@@ -8,5 +8,6 @@ export const projectFields: StreamDefinition = {
   path: '/projectFields',
   primaryKey: [['field_code']],
   incremental: 'none',
+  ...planGated,
   tokenCost: 10,
 };

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, clientByUpdateTime } from './common.js';
+import { v2List, byId, clientByUpdateTime, planGated } from './common.js';
 
 export const projectTemplates: StreamDefinition = {
   name: 'project_templates',
@@ -8,5 +8,6 @@ export const projectTemplates: StreamDefinition = {
   path: '/projectTemplates',
   ...byId,
   ...clientByUpdateTime,
+  ...planGated,
   tokenCost: 10,
 };

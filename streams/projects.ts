@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, clientByUpdateTime } from './common.js';
+import { v2List, byId, clientByUpdateTime, planGated } from './common.js';
 import { projectFields } from './project_fields.js';
 
 export const projects: StreamDefinition = {
@@ -13,5 +13,6 @@ export const projects: StreamDefinition = {
   ...clientByUpdateTime,
   deleted: { field: 'status', equals: 'deleted' },
   customFields: projectFields,
+  ...planGated,
   tokenCost: 10,
 };

@@ -1,12 +1,12 @@
 import type { StreamDefinition } from './types.js';
-import { byId, deletedWhenInactive } from './common.js';
+import { byId, deletedWhenInactive, v1Offset } from './common.js';
 
 export const roles: StreamDefinition = {
   name: 'roles',
   description: 'Roles (API v1).',
   api: 'v1',
   path: '/roles',
-  paging: 'offset',
+  ...v1Offset,
   pageSize: 500,
   ...byId,
   incremental: 'none',

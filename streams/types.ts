@@ -1,7 +1,7 @@
 /**
  * A Pipedrive stream is data, not a class: where to read it, how it pages, how it is keyed,
  * and how incremental reads work. The read engine (`src/read/`) turns a definition into an
- * Observable with the operators of `operators/`.
+ * Observable with the generic operators of `operators/` and the Pipedrive rules of `src/read/`.
  */
 import type { QueryValue } from '../src/http/port.js';
 
@@ -15,8 +15,18 @@ export type ApiVersion = 'v1' | 'v2';
  */
 export type IncrementalKind = 'server' | 'client' | 'none';
 
-/** `cursor`: v2 `cursor`/`next_cursor`; `offset`: v1 `start`/`limit` with `additional_data.pagination`; `none`: one request. */
-export type Paging = 'cursor' | 'offset' | 'none';
+/**
+ * How a stream pages (src/read/paging.ts):
+ * - `cursor`: API v2 `cursor` / `additional_data.next_cursor`;
+ * - `offset`: API v1 `start` / `limit`, with the pagination object (`more_items_in_collection`, `next_start`) at
+ *   `additional_data.pagination`, or at `additional_data` itself where the spec puts it there, or `none` where the
+ *   endpoint sends none (paging continues while a page comes back full);
+ * - `none`: one request.
+ */
+export type Paging =
+  | { readonly kind: 'cursor' }
+  | { readonly kind: 'offset'; readonly pagination: 'additional_data.pagination' | 'additional_data' | 'none' }
+  | { readonly kind: 'none' };
 
 export interface FanOut {
   /** The parent stream whose records are expanded. */
@@ -30,6 +40,11 @@ export interface FanOut {
    * `path`, the single parent id goes into this parameter (e.g. `/phases?board_id=…`).
    */
   readonly param?: string;
+  /**
+   * Answer statuses of a child request that mean "this parent is gone or forbidden": the parent is skipped with a
+   * WARN and the stream goes on (src/http/statusPolicy.ts). Any other failure fails the stream.
+   */
+  readonly skipParentOn?: readonly number[];
 }
 
 /**
@@ -85,13 +100,18 @@ export interface StreamDefinition {
   };
   /**
    * The `*Fields` stream that defines this stream's custom fields (leads use lead_fields, which lists the deal
-   * custom fields under the keys lead records carry). src/customFields.ts types and renames them.
+   * custom fields under the keys lead records carry). src/customFields/ types and renames them.
    */
   readonly customFields?: StreamDefinition;
   /** How the API marks deleted records of this stream, where it does (docs/custom-fields-and-deletes.md). */
   readonly deleted?: DeleteSignal;
   /** Name of the schema file in `streams/schemas/` (default: the stream name). */
   readonly schema?: string;
+  /**
+   * Answer statuses that mean "this stream is not available on this Pipedrive plan" (e.g. 402): the stream ends with
+   * a WARN and no records instead of failing the read (src/http/statusPolicy.ts).
+   */
+  readonly unavailableOn?: readonly number[];
   /** Short description for the README and discover. */
   readonly description?: string;
 }

@@ -1,9 +1,8 @@
 /** What every command shares: the stdout sink, the stderr logger, and the one place errors become messages. */
-import { lastValueFrom, of } from 'rxjs';
+import { of } from 'rxjs';
 import { createSink, type Sink } from '../sink.js';
 import { createLogger, type Logger } from '../log.js';
-import { controlConfigMessage, errorTrace, type AirbyteMessage } from '../protocol.js';
-import type { OAuthCredentials } from '../config/types.js';
+import { errorTrace, type AirbyteMessage } from '../protocol.js';
 import { failureTypeOf, messageOf, redact } from '../errors.js';
 
 export interface Output {
@@ -30,8 +29,7 @@ export function openOutput(options: OutputOptions = {}): Output {
   sink.closed$.subscribe(() => { closed = true; });
   const stderr = options.quiet ? { write: () => true } : options.stderr ?? process.stderr;
   const log = createLogger({ stderr, protocolLogs: true, debug: options.debug ?? false });
-  const emit = (...messages: AirbyteMessage[]): Promise<void> =>
-    lastValueFrom(of(messages).pipe(sink.write()), { defaultValue: undefined });
+  const emit = (...messages: AirbyteMessage[]): Promise<void> => sink.writeAll(of(messages));
   return {
     sink,
     log,
@@ -44,28 +42,5 @@ export function openOutput(options: OutputOptions = {}): Output {
       process.exitCode = 1;
       await emit(errorTrace(message, failureTypeOf(err), { internalMessage: internal }));
     },
-  };
-}
-
-/**
- * Persists rotated OAuth credentials for `check` and `discover`: each rotation emits the raw config with the new
- * credentials as one CONTROL message, and the new tokens join the secrets redacted from every message.
- * `flush()` resolves when those messages are written.
- */
-export function credentialPersister(out: Output, raw: Record<string, unknown>, secrets: string[]): {
-  onCredentials: (credentials: OAuthCredentials) => void;
-  flush: () => Promise<void>;
-} {
-  let current = raw;
-  const pending: Promise<void>[] = [];
-  return {
-    onCredentials: (credentials) => {
-      current = { ...current, credentials: { ...credentials } };
-      const tokens = [credentials.refresh_token, credentials.access_token ?? ''];
-      secrets.push(...tokens);
-      out.log.addSecrets(tokens);
-      pending.push(out.emit(controlConfigMessage(current)));
-    },
-    flush: async () => { await Promise.all(pending); },
   };
 }

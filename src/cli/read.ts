@@ -1,49 +1,35 @@
 /**
- * `read --config C --catalog K [--state S]`: the sync. Exit 0 on success, 1 when a stream failed
+ * `read --config C --catalog K [--state S]`: the sync (src/read/run.ts). Exit 0 on success, 1 when a stream failed
  * (with TRACE ERRORs), 143/130 after SIGTERM/SIGINT (complete pages and their STATE flushed first).
  */
 import type { CommandModule } from 'yargs';
+import type { Options } from 'yargs';
 import { openOutput } from './output.js';
-import { controlConfigMessage } from '../protocol.js';
+import { configOption, type ConfigArgs } from './options.js';
 
-interface ReadArgs { config: string; catalog: string; state?: string; quiet?: boolean; debug?: boolean }
+interface ReadArgs extends ConfigArgs { catalog: string; state?: string }
+
+const readOptions = {
+  ...configOption,
+  catalog: { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' },
+  state: { type: 'string', describe: 'Path to the state JSON' },
+} as const satisfies Record<string, Options>;
 
 const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGINT: 130 };
 
 export const readCommand: CommandModule<object, ReadArgs> = {
   command: 'read',
   describe: 'Read the configured streams (RECORD, STATE, TRACE, LOG messages)',
-  builder: (y) => y
-    .option('config', { type: 'string', demandOption: true, describe: 'Path to the config JSON' })
-    .option('catalog', { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' })
-    .option('state', { type: 'string', describe: 'Path to the state JSON' }) as never,
+  builder: (y) => y.options(readOptions) as never,
   handler: async (argv) => {
     const { createProgress } = await import('../progress.js');
     const progress = createProgress(process.stderr, { enabled: !(argv.quiet ?? false) });
     const out = openOutput({ quiet: argv.quiet ?? false, debug: argv.debug ?? false, stderr: progress });
-    const [{ readConfigFile }, { readCatalogFile }, { readStateFile }, { allStreams, streamByName }, { createAxiosPort }, { runRead }, { InterruptedError }, { Subject }] =
+    const [{ execute }, { readConfigFile }, { readCatalogFile }, { readStateFile }, { allStreams, streamByName, supportsIncremental }, { read }, { InterruptedError }, { Subject }] =
       await Promise.all([
-        import('../config/index.js'), import('../catalog.js'), import('../state.js'), import('../../streams/index.js'),
-        import('../http/axios.js'), import('../read/run.js'), import('../errors.js'), import('rxjs'),
+        import('./execute.js'), import('../config/index.js'), import('../catalog.js'), import('../state.js'), import('../../streams/index.js'),
+        import('../read/run.js'), import('../errors.js'), import('rxjs'),
       ]);
-    let setup;
-    try {
-      const loaded = readConfigFile(argv.config);
-      if (loaded.migrated) await out.emit(controlConfigMessage(loaded.migrated));
-      const known = new Map(allStreams.map((d) => [d.name, { supportsIncremental: d.incremental !== 'none' && d.cursorField !== undefined }]));
-      const configured = readCatalogFile(argv.catalog, known);
-      const cursors = new Map(allStreams.map((d) => [d.name, d.cursorField]));
-      const states = argv.state !== undefined ? readStateFile(argv.state, cursors) : new Map();
-      const plans = configured.map((c) => {
-        const def = streamByName(c.stream.name);
-        if (!def) throw new Error(`unknown stream ${c.stream.name}`);
-        return { def, syncMode: c.sync_mode, state: states.get(def.name) };
-      });
-      setup = { loaded, plans };
-    } catch (err) {
-      await out.fail(err);
-      return;
-    }
     const stop$ = new Subject<Error>();
     let signalled: string | undefined;
     const onSignal = (signal: string) => () => {
@@ -56,24 +42,34 @@ export const readCommand: CommandModule<object, ReadArgs> = {
     const onInt = onSignal('SIGINT');
     process.once('SIGTERM', onTerm);
     process.once('SIGINT', onInt);
+    let run: ReturnType<typeof read> | undefined;
     try {
-      const outcome = await runRead({
-        config: setup.loaded.config,
-        rawConfig: setup.loaded.migrated ?? setup.loaded.raw,
-        plans: setup.plans,
-        port: createAxiosPort(),
-        sink: out.sink,
-        log: out.log,
-        stop$,
-        progress,
+      await execute({
+        out,
+        inputs: () => {
+          const loaded = readConfigFile(argv.config);
+          const known = new Map(allStreams.map((d) => [d.name, { supportsIncremental: supportsIncremental(d) }]));
+          const configured = readCatalogFile(argv.catalog, known);
+          const cursors = new Map(allStreams.map((d) => [d.name, d.cursorField]));
+          const states = argv.state !== undefined ? readStateFile(argv.state, cursors) : new Map();
+          const plans = configured.map((c) => {
+            const def = streamByName(c.stream.name);
+            if (!def) throw new Error(`unknown stream ${c.stream.name}`);
+            return { def, syncMode: c.sync_mode, state: states.get(def.name) };
+          });
+          return { loaded, plans };
+        },
+        observe: (batch) => progress.observe(batch),
+        run: (session, { plans }) => {
+          run = read(session, plans, { stop$ });
+          return run.messages$;
+        },
       });
       if (out.closed()) process.exitCode = 0;
       else if (signalled) process.exitCode = SIGNAL_EXIT[signalled] ?? 1;
-      else if (outcome.failed) process.exitCode = 1;
-    } catch (err) {
-      if (out.closed()) process.exitCode = 0;
-      else await out.fail(err);
+      else if (run?.outcome().failed) process.exitCode = 1;
     } finally {
+      progress.stop();
       process.removeListener('SIGTERM', onTerm);
       process.removeListener('SIGINT', onInt);
     }

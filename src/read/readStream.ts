@@ -2,32 +2,40 @@
  * One stream as an Observable of message batches (one batch per page):
  *
  * ```
- * requests ─paginate─▶ pages ─select─▶ records[] ─filterByCursor─▶ ─deleteMarker─▶ ─transform─▶ ─checkpoint─▶ [RECORD…, STATE]
+ * requests ─paginate─▶ pages ─select─▶ records[] ─filterByCursor─▶ ─stage─▶ ─failWhen(stop)─▶ ─checkpoint─▶ [RECORD…, STATE]
  * ```
  *
- * Fan-out streams first page through their parent (only parents changed since the state), then
- * request the children of each batch of parent ids.
+ * `stage` is the per-page transform the caller composes (run.ts: delete marker, then custom fields). Fan-out streams
+ * first page through their parent (only parents changed since the state), then request the children of each batch
+ * of parent ids. What an error answer means for the stream (fail, skip a parent, not on this plan) comes from the
+ * status policy and the definition (src/http/statusPolicy.ts).
  */
-import { EMPTY, Observable, catchError, concat, concatMap, defer, from, map, of, throwError } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, concatMap, defer, from, map, of, takeUntil } from 'rxjs';
 import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
+import { supportsIncremental } from '../../streams/index.js';
 import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } from '../protocol.js';
-import { HttpError } from '../errors.js';
+import { HttpError, messageOf } from '../errors.js';
+import { streamOutcome } from '../http/statusPolicy.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
-import { deleteMarker } from '../deletes.js';
-import { paginate, nextCursorRequest, nextOffsetRequest, filterByCursor, checkpoint } from '../../operators/index.js';
+import { failWhen, paginate } from '../../operators/index.js';
+import { checkpoint } from './checkpoint.js';
+import { filterByCursor } from './filterByCursor.js';
+import { nextRequestOf } from './paging.js';
 import { firstRequest, selectRecords } from './requests.js';
 import { valueAt } from '../valueAt.js';
 
 export interface StreamContext {
   /** Sends one request of a stream (auth, rate budget, retries, backpressure and token accounting included). */
-  request(def: StreamDefinition, request: HttpRequest): Observable<HttpResponse>;
+  request(def: Pick<StreamDefinition, 'name' | 'tokenCost'>, request: HttpRequest): Observable<HttpResponse>;
   /** Root URL of an API version. */
   root(api: StreamDefinition['api']): string;
   /** Normalised `replication_start_date`. */
   readonly startDate?: string | undefined;
   now(): number;
   log(level: 'info' | 'warn', message: string): void;
+  /** Emits when the read must stop: the stream ends with its last safe STATE and this error. */
+  readonly stop$?: Observable<Error>;
 }
 
 export interface StreamPlan {
@@ -35,15 +43,14 @@ export interface StreamPlan {
   readonly syncMode: SyncMode;
   /** The stream's input state (`stream_state`), if any. */
   readonly state?: JsonObject | undefined;
-  /** Per-page record transformation (custom field naming and typing), applied before checkpointing. */
-  readonly transform?: ((records: readonly JsonObject[]) => readonly JsonObject[]) | undefined;
-  /** The stream cannot be read as configured (e.g. its custom field definitions are missing): it fails with this at once. */
-  readonly error?: unknown;
 }
+
+/** A per-page function of records, applied before checkpointing. */
+export type PageStage = (records: readonly JsonObject[]) => readonly JsonObject[];
 
 /** Whether reading `plan` is an incremental read with a cursor. */
 export function isIncremental(plan: StreamPlan): boolean {
-  return plan.syncMode === 'incremental' && plan.def.incremental !== 'none' && plan.def.cursorField !== undefined;
+  return plan.syncMode === 'incremental' && supportsIncremental(plan.def);
 }
 
 /** The cursor a read starts from: the later of the stream's state and the replication start date. */
@@ -54,8 +61,8 @@ export function startCursor(plan: StreamPlan, startDate: string | undefined): st
   return maxCursor(fromState, startDate);
 }
 
-const nextRequestOf = (def: StreamDefinition) =>
-  def.paging === 'cursor' ? nextCursorRequest : def.paging === 'offset' ? nextOffsetRequest : () => null;
+/** The status of an HTTP answer error, if the error is one. */
+const statusOf = (err: unknown): number | undefined => (err instanceof HttpError ? err.status : undefined);
 
 /** Pages of records of `def` (every partition in turn), filtered server-side from `since` where the API can. */
 export function pagesOf(
@@ -74,7 +81,7 @@ export function pagesOf(
         params: { ...partition, ...opts.params },
         ...(opts.id !== undefined ? { id: opts.id } : {}),
       })),
-    paginate(fetch, nextRequestOf(def)),
+    paginate(fetch, nextRequestOf(def.paging)),
     map((res) => selectRecords(def, res.data)),
   );
 }
@@ -86,8 +93,6 @@ function parentPages(parent: StreamDefinition, ctx: StreamContext, since: string
     ? pages.pipe(filterByCursor(parent.cursorField, since))
     : pages;
 }
-
-const SKIPPABLE_PARENT_STATUSES = new Set([403, 404, 410]);
 
 /** Children pages of a fan-out stream: one request (paged) per batch of parent ids. */
 function childPages(def: StreamDefinition, ctx: StreamContext, since: string | undefined): Observable<readonly JsonObject[]> {
@@ -112,8 +117,8 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
       return pagesOf(def, ctx, opts).pipe(
         catchError((err: unknown) => {
           // One parent gone or forbidden must not fail the whole stream: skip it and say so.
-          if (err instanceof HttpError && SKIPPABLE_PARENT_STATUSES.has(err.status)) {
-            ctx.log('warn', `${def.name}: skipped ${fan.parent.name} ${batch.join(',')}: ${err.message}`);
+          if (streamOutcome(def, statusOf(err), true).kind === 'skipParent') {
+            ctx.log('warn', `${def.name}: skipped ${fan.parent.name} ${batch.join(',')}: ${messageOf(err)}`);
             return EMPTY;
           }
           throw err;
@@ -130,41 +135,50 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
 function estimateOf(def: StreamDefinition, ctx: StreamContext): Observable<AirbyteMessage[]> {
   const est = def.estimate;
   if (!est) return EMPTY;
-  return ctx.request({ ...def, tokenCost: est.tokenCost }, { method: 'GET', url: ctx.root(est.api) + est.path }).pipe(
+  return ctx.request({ name: def.name, tokenCost: est.tokenCost }, { method: 'GET', url: ctx.root(est.api) + est.path }).pipe(
     concatMap((res) => {
       const node = valueAt(res.data, est.total);
       return typeof node === 'number' && Number.isInteger(node) && node >= 0 ? of([estimateTrace(def.name, node, ctx.now())]) : EMPTY;
     }),
     catchError((err: unknown) => {
-      ctx.log('warn', `${def.name}: no estimate (${err instanceof Error ? err.message : String(err)})`);
+      ctx.log('warn', `${def.name}: no estimate (${messageOf(err)})`);
       return EMPTY;
     }),
   );
 }
 
-/** The whole stream as message batches: records of each page followed by their STATE. */
-export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<AirbyteMessage[]> {
+const unchanged: PageStage = (records) => records;
+
+/**
+ * The whole stream as message batches: records of each page followed by their STATE. `stage$` gives the per-page
+ * stage once (or fails, and the stream with it, after its last safe STATE).
+ */
+export function readStream(plan: StreamPlan, ctx: StreamContext, stage$: Observable<PageStage> = of(unchanged)): Observable<AirbyteMessage[]> {
   return defer(() => {
     const { def } = plan;
-    if (plan.error !== undefined) return throwError(() => plan.error);
     const incremental = isIncremental(plan);
     const since = startCursor(plan, ctx.startDate);
     const cursorField = def.cursorField;
     const serverFiltered = def.incremental === 'server' && !def.fanOut;
-    const pages: Observable<readonly JsonObject[]> = def.fanOut
+    const pages: Observable<readonly JsonObject[]> = (def.fanOut
       ? childPages(def, ctx, since)
-      : pagesOf(def, ctx, { since: serverFiltered ? since : undefined });
+      : pagesOf(def, ctx, { since: serverFiltered ? since : undefined })
+    ).pipe(
+      catchError((err: unknown) => {
+        // A stream the plan lacks ends here, with what it has (nothing) and its STATE, instead of failing the read.
+        if (streamOutcome(def, statusOf(err), false).kind !== 'unavailable') throw err;
+        ctx.log('warn', `${def.name} is not available on this Pipedrive plan, so it has no records: ${messageOf(err)}. Deselect the stream or upgrade the plan`);
+        return EMPTY;
+      }),
+    );
     const filtered = cursorField !== undefined && since !== undefined && !serverFiltered
       ? pages.pipe(filterByCursor(cursorField, since))
       : pages;
-    // Deletes are marked from the API's own fields (`_ab_cdc_deleted_at`, src/deletes.ts) before custom fields are
-    // renamed.
-    const markDeleted = deleteMarker(def, () => ctx.now());
-    const transform = plan.transform ?? ((records: readonly JsonObject[]) => records);
+    const staged = stage$.pipe(concatMap((stage) => filtered.pipe(map((records) => stage(records)))));
     // A total is only an estimate of this read when the read is not bounded below by a cursor.
     const estimate = since === undefined ? estimateOf(def, ctx) : EMPTY;
-    return concat(estimate, filtered.pipe(
-      map((records) => transform(markDeleted(records))),
+    const stop$ = ctx.stop$;
+    return concat(stop$ ? estimate.pipe(takeUntil(stop$)) : estimate, (stop$ ? staged.pipe(failWhen(stop$)) : staged).pipe(
       checkpoint({
         stream: def.name,
         ...(incremental && cursorField !== undefined ? { cursorField } : {}),
@@ -176,4 +190,3 @@ export function readStream(plan: StreamPlan, ctx: StreamContext): Observable<Air
     ));
   });
 }
-

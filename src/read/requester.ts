@@ -4,7 +4,7 @@
  * accounting per stream.
  *
  * ```
- * request(def, req) = sink.ready() ─▶ auth.wrap(port)(req) ─throttle─▶ ─retryRateLimited─▶ response
+ * request(def, req) = sink.ready() ─▶ auth.wrap(port)(req) ─throttle─▶ ─retryWithBackoff(pipedriveBackoff)─▶ response
  * ```
  */
 import { Observable, asyncScheduler, concatMap, defer, of, tap, type SchedulerLike } from 'rxjs';
@@ -13,7 +13,9 @@ import type { StreamDefinition } from '../../streams/types.js';
 import type { ConnectorConfig, OAuthCredentials } from '../config/types.js';
 import { createAuth } from '../http/auth.js';
 import { RateLimitError, messageOf } from '../errors.js';
-import { createRateBudget, retryRateLimited } from '../../operators/index.js';
+import { retryWithBackoff } from '../../operators/index.js';
+import { createRateBudget } from './rateBudget.js';
+import { pipedriveBackoff } from './retryPolicy.js';
 
 export interface RequesterDeps {
   readonly config: ConnectorConfig;
@@ -31,7 +33,7 @@ export interface RequesterDeps {
   readonly onRateLimited?: (stream: string, waitMs: number) => void;
   /** Retries per request (default 8). */
   readonly maxRetries?: number;
-  /** Longest wait between retries (default that of retryRateLimited). */
+  /** Longest wait between retries (default that of pipedriveBackoff). */
   readonly maxDelayMs?: number;
 }
 
@@ -78,9 +80,9 @@ export function createRequester(deps: RequesterDeps): Requester {
           budget.throttle(),
         );
       }).pipe(
-        retryRateLimited({
+        retryWithBackoff({
+          ...pipedriveBackoff(deps.maxDelayMs !== undefined ? { maxDelayMs: deps.maxDelayMs } : {}),
           ...(deps.maxRetries !== undefined ? { maxRetries: deps.maxRetries } : {}),
-          ...(deps.maxDelayMs !== undefined ? { maxDelayMs: deps.maxDelayMs } : {}),
           ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
           onRetry: (err, attempt, delayMs) => {
             if (err instanceof RateLimitError) deps.onRateLimited?.(def.name, delayMs);

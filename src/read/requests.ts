@@ -1,23 +1,16 @@
 /** Building Pipedrive requests from stream definitions, and selecting records from responses. */
 import type { HttpRequest, QueryValue } from '../http/port.js';
-import type { ApiVersion, StreamDefinition } from '../../streams/types.js';
+import type { StreamDefinition } from '../../streams/types.js';
 import type { JsonObject } from '../protocol.js';
 import { valueAt } from '../valueAt.js';
-
-const DEFAULT_SERVER_PARAMS = { since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } } as const;
-
-/**
- * `updated_since` as the API takes it: RFC 3339 `YYYY-MM-DDTHH:MM:SSZ`, for v2 and for the v1
- * endpoints that have it (/notes, /leads document the same form), never fractions or a space.
- */
-export function formatSince(_api: ApiVersion, isoCursor: string): string {
-  return isoCursor;
-}
 
 export interface RequestOptions {
   /** Root of the definition's API version, e.g. `https://api.pipedrive.com/api/v2`. */
   readonly root: string;
-  /** Lower bound of the modification time (normalised), for server-side incremental reads. */
+  /**
+   * Lower bound of the modification time (normalised `YYYY-MM-DDTHH:MM:SSZ`, the form v2 and the v1 endpoints that
+   * filter — /notes, /leads — take), for server-side incremental reads.
+   */
   readonly since?: string | undefined;
   /** Extra query parameters (a partition, batched parent ids). */
   readonly params?: Readonly<Record<string, QueryValue>>;
@@ -29,11 +22,11 @@ export interface RequestOptions {
 export function firstRequest(def: StreamDefinition, opts: RequestOptions): HttpRequest {
   const path = opts.id === undefined ? def.path : def.path.replace('{id}', encodeURIComponent(String(opts.id)));
   const params: Record<string, QueryValue> = { ...def.params, ...opts.params };
-  if (def.paging !== 'none' && def.pageSize !== undefined) params['limit'] = def.pageSize;
-  if (def.incremental === 'server') {
-    const server = def.serverParams ?? DEFAULT_SERVER_PARAMS;
+  if (def.paging.kind !== 'none' && def.pageSize !== undefined) params['limit'] = def.pageSize;
+  const server = def.incremental === 'server' ? def.serverParams : undefined;
+  if (server !== undefined) {
     Object.assign(params, server.sort);
-    if (opts.since !== undefined) params[server.since] = formatSince(def.api, opts.since);
+    if (opts.since !== undefined) params[server.since] = opts.since;
   }
   return { method: 'GET', url: opts.root + path, params };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { assertValidMessage, repoRoot } from '../helpers/protocol.js';
 import { parseCatalog } from '../../src/catalog.js';
 import { parseState } from '../../src/state.js';
-import { allStreams } from '../../streams/index.js';
+import { allStreams, supportsIncremental } from '../../streams/index.js';
 
 const has = (cmd: string) => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 const hasJq = has('jq');
@@ -112,7 +112,7 @@ describe('docs/recipes.md', () => {
     const dir = workdir({ 'config.json': JSON.stringify({ credentials: { auth_type: 'api_token', api_token: 'x' } }) });
     runRecipe('configured-catalog', dir, { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` });
     const configured = JSON.parse(file(dir, 'configured.json')) as unknown;
-    const known = new Map(allStreams.map((d) => [d.name, { supportsIncremental: d.incremental !== 'none' && d.cursorField !== undefined }]));
+    const known = new Map(allStreams.map((d) => [d.name, { supportsIncremental: supportsIncremental(d) }]));
     const parsed = parseCatalog(configured, known);
     expect(parsed.map((c) => c.stream.name)).toEqual(allStreams.map((s) => s.name));
     const mode = new Map(parsed.map((c) => [c.stream.name, c.sync_mode]));

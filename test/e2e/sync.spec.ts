@@ -167,6 +167,8 @@ describe('commands against the emulator', () => {
   it('check succeeds with the API token and with OAuth, and fails readably with a wrong token', async () => {
     const ok = await runCli(['check', '--config', files['config.json'] as string]);
     expect(ok.messages.at(-1)?.['connectionStatus']).toEqual({ status: 'SUCCEEDED' });
+    // The check's log line reaches the platform too, as a LOG message before the status.
+    expect(ofType(ok.messages, 'LOG').map((m) => (m['log'] as { message: string }).message)).toContainEqual(expect.stringMatching(/^Connected to Pipedrive as /));
     const oauth = tempFiles({ 'c.json': emu.oauthConfig() });
     const o = await runCli(['check', '--config', oauth['c.json'] as string]);
     expect(ofType(o.messages, 'CONNECTION_STATUS')[0]?.['connectionStatus']).toEqual({ status: 'SUCCEEDED' });

@@ -1,7 +1,8 @@
 /** Runs the read pipeline in-process against a port, collecting the messages it writes. */
 import { Writable } from 'node:stream';
 import { Subject } from 'rxjs';
-import { runRead, type ReadOutcome } from '../../src/read/run.js';
+import { read, type ReadOutcome } from '../../src/read/run.js';
+import { openSession } from '../../src/session.js';
 import { createSink } from '../../src/sink.js';
 import { createLogger } from '../../src/log.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -34,15 +35,11 @@ export async function readInProcess(opts: {
     if (!def) throw new Error(`no stream ${s.name}`);
     return { def, syncMode: s.syncMode ?? 'full_refresh', state: s.state };
   });
-  const outcome = await runRead({
-    config: loaded.config,
-    rawConfig: loaded.raw,
-    plans,
-    port: opts.port ?? createAxiosPort({ timeoutMs: 5000 }),
-    sink: createSink(out),
-    log,
-    ...(opts.stop$ ? { stop$: opts.stop$ } : {}),
-  });
+  const sink = createSink(out);
+  const session = openSession(loaded, { port: opts.port ?? createAxiosPort({ timeoutMs: 5000 }), log, ready: () => sink.ready() });
+  const run = read(session, plans, opts.stop$ ? { stop$: opts.stop$ } : {});
+  await sink.writeAll(session.output(run.messages$));
+  const outcome = run.outcome();
   const messages = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Msg);
   for (const m of messages) assertValidMessage(m);
   return { ...outcome, messages, stderr };

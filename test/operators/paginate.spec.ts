@@ -1,182 +1,40 @@
 import { describe, it, expect } from 'vitest';
 import { defer } from 'rxjs';
-import type { Observable } from 'rxjs';
 import { marbles } from '../helpers/marbles.js';
-import { paginate, nextCursorRequest, nextOffsetRequest } from '../../operators/index.js';
-import type { HttpRequest, HttpResponse } from '../../src/http/port.js';
-import { HttpError } from '../../src/errors.js';
+import { paginate } from '../../operators/index.js';
 
-const first: HttpRequest = { method: 'GET', url: 'https://api.pipedrive.com/api/v2/deals', params: { limit: 500 } };
-const v1first: HttpRequest = { method: 'GET', url: 'https://api.pipedrive.com/v1/files', params: { limit: 2 } };
-
-const res = (data: unknown): HttpResponse => ({ status: 200, headers: {}, data });
-const v2page = (ids: number[], next: string | null | undefined, noAdditional = false): HttpResponse =>
-  res({ success: true, data: ids.map((id) => ({ id })), ...(noAdditional ? {} : { additional_data: next === undefined ? {} : { next_cursor: next } }) });
-const v1page = (ids: number[], start: number, more: boolean, nextStart?: number): HttpResponse =>
-  res({
-    success: true,
-    data: ids.map((id) => ({ id })),
-    additional_data: { pagination: { start, limit: 2, more_items_in_collection: more, ...(nextStart !== undefined ? { next_start: nextStart } : {}) } },
-  });
-
-/** A fetch that serves one cold Observable per key of the request and counts its calls. */
-function server<K extends string | number>(keyOf: (q: HttpRequest) => K, pages: Record<K, Observable<HttpResponse>>) {
-  const calls: HttpRequest[] = [];
-  const fetch = (q: HttpRequest): Observable<HttpResponse> =>
-    defer(() => {
-      calls.push(q);
-      const page = pages[keyOf(q)];
-      if (!page) throw new Error(`unexpected request ${JSON.stringify(q.params)}`);
-      return page;
-    });
-  return { fetch, calls };
-}
-const byCursor = (q: HttpRequest): string => String(q.params?.['cursor'] ?? '');
-const byStart = (q: HttpRequest): number => Number(q.params?.['start'] ?? 0);
-
-describe('paginate with nextCursorRequest (API v2)', () => {
-  it('follows next_cursor over several pages, in order, one request at a time', marbles((m) => {
-    const a = v2page([1, 2], 'c1');
-    const b = v2page([3, 4], 'c2');
-    const c = v2page([5], null);
-    const p1 = m.cold('--(a|)', { a });
-    const p2 = m.cold('--(b|)', { b });
-    const p3 = m.cold('--(c|)', { c });
-    const { fetch, calls } = server(byCursor, { '': p1, c1: p2, c2: p3 });
-    const requests = m.cold('(q|)', { q: first });
-    m.expect(requests.pipe(paginate(fetch, nextCursorRequest))).toBeObservable('--a-b-(c|)', { a, b, c });
+describe('paginate (generic)', () => {
+  it('follows next() over several pages, one request at a time, subscribing each when the page before arrives', marbles((m) => {
+    const p1 = m.cold('--(a|)', { a: 1 });
+    const p2 = m.cold('--(b|)', { b: 2 });
+    const p3 = m.cold('--(c|)', { c: 3 });
+    const pages: Record<number, typeof p1> = { 1: p1, 2: p2, 3: p3 };
+    const fetch = (n: number) => pages[n] ?? m.cold('#');
+    const requests = m.cold('(q|)', { q: 1 });
+    m.expect(requests.pipe(paginate(fetch, (page) => (page < 3 ? page + 1 : null), m.scheduler))).toBeObservable('--a-b-(c|)', { a: 1, b: 2, c: 3 });
+    m.expect(requests).toHaveSubscriptions('(^!)');
     m.expect(p1).toHaveSubscriptions('^-!');
     m.expect(p2).toHaveSubscriptions('--^-!');
     m.expect(p3).toHaveSubscriptions('----^-!');
+  }));
+
+  it('stops a chain whose next request repeats one already made (A → B → A)', marbles((m) => {
+    const calls: string[] = [];
+    const next: Record<string, string> = { A: 'B', B: 'A' };
+    const fetch = (q: string) => defer(() => { calls.push(q); return m.cold('-(p|)', { p: q }); });
+    m.expect(m.cold('(q|)', { q: 'A' }).pipe(paginate(fetch, (page) => next[page] ?? null))).toBeObservable('-a(b|)', { a: 'A', b: 'B' });
     m.flush();
-    expect(calls.map((q) => q.params)).toEqual([{ limit: 500 }, { limit: 500, cursor: 'c1' }, { limit: 500, cursor: 'c2' }]);
-    expect(calls[1]?.url).toBe(first.url);
+    expect(calls).toEqual(['A', 'B']);
   }));
 
-  it('sends the request for the next page before it hands the page downstream', marbles((m) => {
-    const a = v2page([1, 2], 'c1');
-    const b = v2page([3], null);
-    const { fetch, calls } = server(byCursor, { '': m.cold('--(a|)', { a }), c1: m.cold('--(b|)', { b }) });
-    const seen: number[] = [];
-    m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest, m.scheduler)).subscribe(() => seen.push(calls.length));
-    m.flush();
-    // When page a reaches the subscriber, the request for page b has already been made.
-    expect(seen).toEqual([2, 2]);
-  }));
-
-  it('a next request that fails at once errors after the page before it', marbles((m) => {
-    const a = v2page([1, 2], 'c1');
-    const err = new HttpError({ status: 500, method: 'GET', path: '/api/v2/deals' });
-    // The next request fails synchronously: page a still comes first.
-    const { fetch } = server(byCursor, { '': m.cold('-(a|)', { a }), c1: m.cold('#', undefined, err) });
-    m.expect(m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest, m.scheduler))).toBeObservable('-(a#)', { a }, err);
-  }));
-
-  it('a single page (next_cursor null) makes exactly one request', marbles((m) => {
-    const a = v2page([1], null);
-    const p1 = m.cold('-(a|)', { a });
-    const { fetch, calls } = server(byCursor, { '': p1 });
-    m.expect(m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest))).toBeObservable('-(a|)', { a });
-    m.expect(p1).toHaveSubscriptions('^!');
-    m.flush();
-    expect(calls).toHaveLength(1);
-  }));
-
-  it('missing, null or empty additional_data / next_cursor ends paging', () => {
-    expect(nextCursorRequest(v2page([1], undefined, true), first)).toBeNull();
-    expect(nextCursorRequest(res({ data: [], additional_data: null }), first)).toBeNull();
-    expect(nextCursorRequest(v2page([1], undefined), first)).toBeNull();
-    expect(nextCursorRequest(v2page([1], ''), first)).toBeNull();
-    expect(nextCursorRequest(res(null), first)).toBeNull();
-    expect(nextCursorRequest(v2page([1], 'x'), first)).toEqual({ ...first, params: { limit: 500, cursor: 'x' } });
-  });
-
-  it('stops when the server repeats the cursor it was just given', () => {
-    const q = { ...first, params: { limit: 500, cursor: 'same' } };
-    expect(nextCursorRequest(v2page([1], 'same'), q)).toBeNull();
-  });
-
-  it('stops when a cursor comes back later in the chain (A → B → A)', marbles((m) => {
-    const a = v2page([1], 'B');
-    const b = v2page([2], 'A');
-    const again = v2page([3], 'B');
-    const { fetch, calls } = server(byCursor, { '': m.cold('-(a|)', { a }), B: m.cold('-(b|)', { b }), A: m.cold('-(x|)', { x: again }) });
-    m.expect(m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest))).toBeObservable('-ab(c|)', { a, b, c: again });
-    m.flush();
-    expect(calls.map(byCursor)).toEqual(['', 'B', 'A']);
-  }));
-
-  it('propagates an error in the middle of paging and requests nothing after it', marbles((m) => {
-    const a = v2page([1], 'c1');
-    const err = new HttpError({ status: 500, method: 'GET', path: '/api/v2/deals' });
-    const p1 = m.cold('-(a|)', { a });
-    const p2 = m.cold('--#', undefined, err);
-    const { fetch, calls } = server(byCursor, { '': p1, c1: p2 });
-    m.expect(m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest))).toBeObservable('-a-#', { a }, err);
+  it('unsubscribing cancels the request in flight and asks for no more', marbles((m) => {
+    const p1 = m.cold('-(a|)', { a: 1 });
+    const p2 = m.cold('----(b|)', { b: 2 });
+    const fetch = (n: number) => (n === 1 ? p1 : p2);
+    m.expect(m.cold('(q|)', { q: 1 }).pipe(paginate(fetch, (page) => page + 1)), '^--!').toBeObservable('-a-', { a: 1 });
     m.expect(p2).toHaveSubscriptions('-^-!');
-    m.flush();
-    expect(calls).toHaveLength(2);
   }));
 
-  it('handles several first requests (partitions) one after the other', marbles((m) => {
-    const a1 = v2page([1], 'n');
-    const a2 = v2page([2], null);
-    const b1 = v2page([3], null);
-    const pa1 = m.cold('-(a|)', { a: a1 });
-    const pa2 = m.cold('-(a|)', { a: a2 });
-    const pb1 = m.cold('-(b|)', { b: b1 });
-    const partA = { ...first, params: { ...first.params, folder: 'inbox' } };
-    const partB = { ...first, params: { ...first.params, folder: 'sent' } };
-    const { fetch } = server((q) => `${String(q.params?.['folder'])}/${byCursor(q)}`, { 'inbox/': pa1, 'inbox/n': pa2, 'sent/': pb1 });
-    m.expect(m.cold('(xy|)', { x: partA, y: partB }).pipe(paginate(fetch, nextCursorRequest)))
-      .toBeObservable('-ab(c|)', { a: a1, b: a2, c: b1 });
-    m.expect(pb1).toHaveSubscriptions('--^!');
-  }));
-});
-
-describe('paginate with nextOffsetRequest (API v1)', () => {
-  it('follows next_start while more_items_in_collection, and stops when it is false', marbles((m) => {
-    const a = v1page([1, 2], 0, true, 2);
-    const b = v1page([3, 4], 2, true, 4);
-    const c = v1page([5], 4, false);
-    const p0 = m.cold('-(a|)', { a });
-    const p2 = m.cold('-(b|)', { b });
-    const p4 = m.cold('-(c|)', { c });
-    const { fetch, calls } = server(byStart, { 0: p0, 2: p2, 4: p4 });
-    m.expect(m.cold('(q|)', { q: v1first }).pipe(paginate(fetch, nextOffsetRequest))).toBeObservable('-ab(c|)', { a, b, c });
-    m.expect(p4).toHaveSubscriptions('--^!');
-    m.flush();
-    expect(calls.map((q) => q.params)).toEqual([{ limit: 2 }, { limit: 2, start: 2 }, { limit: 2, start: 4 }]);
-  }));
-
-  it('more_items_in_collection false with a next_start still ends paging', () => {
-    expect(nextOffsetRequest(v1page([1], 0, false, 2), v1first)).toBeNull();
-  });
-
-  it('missing additional_data or pagination ends paging', () => {
-    expect(nextOffsetRequest(res({ data: [] }), v1first)).toBeNull();
-    expect(nextOffsetRequest(res({ data: [], additional_data: {} }), v1first)).toBeNull();
-    expect(nextOffsetRequest(res({ data: [], additional_data: { pagination: null } }), v1first)).toBeNull();
-    expect(nextOffsetRequest(res(undefined), v1first)).toBeNull();
-  });
-
-  it('a next_start that does not move past the current start ends paging (no infinite loop)', () => {
-    const at2 = { ...v1first, params: { limit: 2, start: 2 } };
-    expect(nextOffsetRequest(v1page([1], 2, true, 2), at2)).toBeNull();
-    expect(nextOffsetRequest(v1page([1], 2, true, 0), at2)).toBeNull();
-    expect(nextOffsetRequest(v1page([1], 2, true, 4), at2)).toEqual({ ...v1first, params: { limit: 2, start: 4 } });
-  });
-
-  it('a server that keeps answering the same next_start stops after one repeat', marbles((m) => {
-    const stuck = v1page([1, 2], 0, true, 2);
-    const { fetch, calls } = server(() => 'any', { any: m.cold('-(a|)', { a: stuck }) });
-    m.expect(m.cold('(q|)', { q: v1first }).pipe(paginate(fetch, nextOffsetRequest))).toBeObservable('-a(b|)', { a: stuck, b: stuck });
-    m.flush();
-    expect(calls.map((q) => q.params?.['start'])).toEqual([undefined, 2]);
-  }));
-});
-
-describe('paginate (generic)', () => {
   it('never requests after the last page', marbles((m) => {
     const calls: number[] = [];
     const fetch = (n: number) => defer(() => { calls.push(n); return m.cold('-(p|)', { p: n }); });

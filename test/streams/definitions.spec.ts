@@ -79,10 +79,10 @@ describe('stream definitions', () => {
     for (const name of V2_ENTITIES) {
       const def = streamByName(name);
       expect(def?.api, name).toBe('v2');
-      expect(def?.paging, name).toBe('cursor');
+      expect(def?.paging.kind, name).toBe('cursor');
       expect(def?.pageSize, name).toBe(500);
     }
-    for (const def of allStreams.filter((s) => s.api === 'v2' && s.paging === 'cursor')) {
+    for (const def of allStreams.filter((s) => s.api === 'v2' && s.paging.kind === 'cursor')) {
       expect(def.pageSize, def.name).toBe(500);
     }
   });
@@ -101,9 +101,9 @@ describe('stream definitions', () => {
       for (const path of pathsOf(def)) {
         const params = queryParams(def.api, path);
         const where = `${def.name} ${path}`;
-        if (def.paging === 'cursor') expect(params.has('cursor'), where).toBe(true);
-        if (def.paging === 'offset') expect(params.has('start'), where).toBe(true);
-        if (def.paging === 'none') {
+        if (def.paging.kind === 'cursor') expect(params.has('cursor'), where).toBe(true);
+        if (def.paging.kind === 'offset') expect(params.has('start'), where).toBe(true);
+        if (def.paging.kind === 'none') {
           expect(params.has('cursor') || params.has('start'), where).toBe(false);
           expect(def.pageSize, where).toBeUndefined();
         } else {
@@ -181,16 +181,17 @@ describe('stream definitions', () => {
 
   it('fan out from their parents as planned', () => {
     const deals = streamByName('deals');
+    const skipParentOn = [403, 404, 410];
     const fan = (name: string) => streamByName(name)?.fanOut;
     for (const name of ['deal_products', 'deal_installments']) {
-      expect(fan(name), name).toEqual({ parent: deals, batchSize: 100, param: 'deal_ids' });
+      expect(fan(name), name).toEqual({ parent: deals, batchSize: 100, param: 'deal_ids', skipParentOn });
       const ids = queryParams('v2', streamByName(name)?.path ?? '').get('deal_ids');
       expect(String(ids?.['description']), name).toContain('maximum of 100');
     }
-    expect(fan('deal_flow')).toEqual({ parent: deals, batchSize: 1 });
-    expect(fan('mail')).toEqual({ parent: streamByName('mail_threads'), batchSize: 1 });
-    expect(fan('permission_set_assignments')).toEqual({ parent: streamByName('permission_sets'), batchSize: 1 });
-    expect(fan('phases')).toEqual({ parent: streamByName('boards'), batchSize: 1, param: 'board_id' });
+    expect(fan('deal_flow')).toEqual({ parent: deals, batchSize: 1, skipParentOn });
+    expect(fan('mail')).toEqual({ parent: streamByName('mail_threads'), batchSize: 1, skipParentOn });
+    expect(fan('permission_set_assignments')).toEqual({ parent: streamByName('permission_sets'), batchSize: 1, skipParentOn });
+    expect(fan('phases')).toEqual({ parent: streamByName('boards'), batchSize: 1, param: 'board_id', skipParentOn });
     expect(queryParams('v2', '/phases').get('board_id')?.['required']).toBe(true);
     expect(streamByName('mail_threads')?.partitions).toEqual(
       ['inbox', 'drafts', 'sent', 'archive'].map((folder) => ({ folder })),

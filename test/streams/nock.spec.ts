@@ -41,8 +41,15 @@ function recordFor(def: StreamDefinition, n: number, parent?: string): Record<st
   return r;
 }
 
+/**
+ * Records on the first page: 2, or a full page where the endpoint sends no pagination object (paging goes on while a
+ * page is full); the second page has 2.
+ */
+const firstPageSize = (def: StreamDefinition, tested: StreamDefinition = def): number =>
+  def === tested && def.paging.kind === 'offset' && def.paging.pagination === 'none' ? (def.pageSize ?? 2) : 2;
+
 /** Serves two pages for paging endpoints (one for the others), answering every stream's paths. */
-function serve(defs: readonly StreamDefinition[]) {
+function serve(defs: readonly StreamDefinition[], tested: StreamDefinition) {
   nock(API).persist().get(() => true).query(true).reply(function (uri) {
     const url = new URL(uri, API);
     const query = Object.fromEntries(url.searchParams);
@@ -54,11 +61,19 @@ function serve(defs: readonly StreamDefinition[]) {
         if (!m) continue;
         const parent = m[1] ?? (def.fanOut?.param ? query[def.fanOut.param] : undefined);
         const ids = def.fanOut?.param && !def.path.includes('{id}') ? String(parent ?? '').split(',') : [parent];
-        const second = def.paging === 'cursor' ? query['cursor'] === 'p2' : def.paging === 'offset' ? query['start'] === '2' : false;
-        const data = ids.flatMap((id) => (second ? [3, 4] : [1, 2]).map((n) => recordFor(def, n, id)));
+        const first = firstPageSize(def, tested);
+        const second = def.paging.kind === 'cursor' ? query['cursor'] === 'p2' : def.paging.kind === 'offset' ? query['start'] === String(first) : false;
+        const numbers = second ? [first + 1, first + 2] : Array.from({ length: first }, (_, i) => i + 1);
+        const data = ids.flatMap((id) => numbers.map((n) => recordFor(def, n, id)));
         const body = def.recordSelector === 'data.goals' ? { success: true, data: { goals: data } } : { success: true, data };
-        if (def.paging === 'cursor') return [200, { ...body, additional_data: { next_cursor: second ? null : 'p2' } }];
-        if (def.paging === 'offset') return [200, { ...body, additional_data: { pagination: { start: second ? 2 : 0, limit: def.pageSize, more_items_in_collection: !second, ...(second ? {} : { next_start: 2 }) } } }];
+        // Each paging shape as the definition declares it (src/read/paging.ts).
+        if (def.paging.kind === 'cursor') return [200, { ...body, additional_data: { next_cursor: second ? null : 'p2' } }];
+        if (def.paging.kind === 'offset') {
+          const pagination = { start: second ? first : 0, limit: def.pageSize, more_items_in_collection: !second };
+          if (def.paging.pagination === 'additional_data') return [200, { ...body, additional_data: pagination }];
+          if (def.paging.pagination === 'additional_data.pagination') return [200, { ...body, additional_data: { pagination: { ...pagination, ...(second ? {} : { next_start: first }) } } }];
+          return [200, body];
+        }
         return [200, body];
       }
     }
@@ -73,22 +88,22 @@ describe.each(allStreams.map((d) => [d.name, d] as const))('stream %s', (_name, 
   const incremental = incrementalDefs.includes(def);
 
   it('full refresh: requests, paging, records, one final STATE, COMPLETE', async () => {
-    serve(withParents);
+    serve(withParents, def);
     const r = await readInProcess({ config, streams: [{ name: def.name }] });
     const own = seen.filter((s) => [def.path, ...(def.extraPaths ?? [])].some((p) => pathRegex(def, p).test(s.path)));
     expect(own.length, 'requests to its endpoint').toBeGreaterThan(0);
     for (const s of own) {
       expect(s.path.startsWith(rootOf(def.api)), s.path).toBe(true);
-      if (def.paging !== 'none' && def.pageSize !== undefined) expect(s.query['limit'], 'page size').toBe(String(def.pageSize));
+      if (def.paging.kind !== 'none' && def.pageSize !== undefined) expect(s.query['limit'], 'page size').toBe(String(def.pageSize));
       for (const [k, v] of Object.entries(def.params ?? {})) expect(s.query[k], k).toBe(String(v));
       expect(s.query['updated_since'], 'no lower bound in a full refresh without start date').toBeUndefined();
     }
-    if (def.paging === 'cursor') expect(own.some((s) => s.query['cursor'] === 'p2'), 'second page by cursor').toBe(true);
-    if (def.paging === 'offset') expect(own.some((s) => s.query['start'] === '2'), 'second page by offset').toBe(true);
+    if (def.paging.kind === 'cursor') expect(own.some((s) => s.query['cursor'] === 'p2'), 'second page by cursor').toBe(true);
+    if (def.paging.kind === 'offset') expect(own.some((s) => s.query['start'] === String(firstPageSize(def))), 'second page by offset').toBe(true);
     const got = records(r.messages, def.name);
-    const pages = def.paging === 'none' ? 1 : 2;
+    const perPartition = def.paging.kind === 'none' ? 2 : firstPageSize(def) + 2;
     const partitions = (def.partitions?.length ?? 1) * (1 + (def.extraPaths?.length ?? 0));
-    if (!def.fanOut) expect(got.length).toBe(2 * pages * partitions);
+    if (!def.fanOut) expect(got.length).toBe(perPartition * partitions);
     else expect(got.length).toBeGreaterThan(0);
     const st = states(r.messages, def.name);
     expect(st).toHaveLength(1);
@@ -99,7 +114,7 @@ describe.each(allStreams.map((d) => [d.name, d] as const))('stream %s', (_name, 
 
   // Full-refresh-only streams have no incremental case.
   if (incremental) it('incremental: lower bound from the state, a STATE per page, cursor advanced', async () => {
-    serve(withParents);
+    serve(withParents, def);
     const r = await readInProcess({ config, streams: [{ name: def.name, syncMode: 'incremental', state: { [def.cursorField as string]: START } }] });
     const own = seen.filter((s) => pathRegex(def).test(s.path));
     const serverSide = def.incremental === 'server' && !def.fanOut;

@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { allStreams, loadSchema, packageRoot } from '../../streams/index.js';
+import { join } from 'node:path';
+import { allStreams, loadSchema } from '../../streams/index.js';
+import { packageRoot } from '../../src/paths.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { SpecReader, buildSchema } from '../../scripts/schemas.js';
 import { isNode, recordSchema, referenceDir, specProperties } from './spec.js';
@@ -37,7 +39,7 @@ const schemas = allStreams.map((def) => [def, loadSchema(def)] as const);
 
 describe('stream schemas', () => {
   it('exist for every stream, and only for streams', () => {
-    const files = readdirSync(new URL('streams/schemas/', packageRoot())).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(join(packageRoot(), 'streams', 'schemas')).filter((f) => f.endsWith('.json')).sort();
     expect(files).toEqual(allStreams.map((d) => `${d.schema ?? d.name}.json`).sort());
   });
 

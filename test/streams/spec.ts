@@ -1,12 +1,13 @@
 /** Test helper: Pipedrive's OpenAPI specs from `../shared/reference`, parsed once per test file. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { packageRoot } from '../../streams/index.js';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../../src/paths.js';
 import type { ApiVersion } from '../../streams/types.js';
 
 export type Node = Record<string, unknown>;
 
-export const referenceDir = new URL('../shared/reference/', packageRoot());
+export const referenceDir = new URL('../shared/reference/', pathToFileURL(`${packageRoot()}/`));
 
 const docs = new Map<ApiVersion, Node>();
 

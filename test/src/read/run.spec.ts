@@ -212,6 +212,24 @@ describe('read: failures', () => {
     expect(r.stderr).toMatch(/ERROR deals: Pipedrive answered 410/);
   });
 
+  it('a stream the plan lacks (402 on a plan-gated stream) ends with a WARN, its STATE and COMPLETE; the read succeeds', async () => {
+    nock(API).get('/api/v2/boards').query(true).reply(402, { success: false, error: 'Payment required', error_info: 'Upgrade to use projects' });
+    nock(API).get('/api/v1/currencies').query(true).reply(200, { success: true, data: [{ id: 1, code: 'EUR' }] });
+    const r = await readInProcess({ config, streams: [{ name: 'boards' }, { name: 'currencies' }] });
+    expect(statuses(r.messages, 'boards')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+    expect(records(r.messages, 'boards')).toEqual([]);
+    expect(states(r.messages, 'boards').map((x) => x.stream.stream_state)).toEqual([{}]);
+    const warn = r.messages.find((m) => m.type === 'LOG' && (m['log'] as { message: string }).message.startsWith('boards is not available on this Pipedrive plan'));
+    expect(warn?.['log']).toMatchObject({ level: 'WARN' });
+    expect((warn?.['log'] as { message: string }).message).toContain('402');
+    expect(r.failed).toBe(false);
+    // A 403 on the same stream is a permission problem the user can fix: it still fails the stream.
+    nock(API).get('/api/v2/boards').query(true).reply(403, { success: false, error: 'Forbidden' });
+    const f = await readInProcess({ config, streams: [{ name: 'boards' }] });
+    expect(statuses(f.messages, 'boards')).toEqual(['STARTED', 'RUNNING', 'INCOMPLETE']);
+    expect(f.failed).toBe(true);
+  });
+
   it('a 403 fails that stream (INCOMPLETE, TRACE ERROR with its descriptor) while the others complete', async () => {
     nock(API).get('/api/v1/goals/find').query(true).reply(403, { success: false, error: 'Forbidden', error_info: 'Plan lacks goals' });
     nock(API).get('/api/v1/currencies').query(true).reply(200, { success: true, data: [{ id: 1, code: 'EUR' }] });

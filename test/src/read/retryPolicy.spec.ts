@@ -1,9 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import { defer } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { marbles } from '../helpers/marbles.js';
-import { retryRateLimited } from '../../operators/index.js';
-import { ConfigError, HttpError, NetworkError, RateLimitError } from '../../src/errors.js';
+import { marbles } from '../../helpers/marbles.js';
+import { retryWithBackoff } from '../../../operators/index.js';
+import { pipedriveBackoff, type BackoffOptions } from '../../../src/read/retryPolicy.js';
+import type { SchedulerLike } from 'rxjs';
+
+/** Pipedrive's retry: the generic operator with Pipedrive's policy. */
+const retryRateLimited = <T>(o: BackoffOptions & { scheduler?: SchedulerLike; maxRetries?: number; onRetry?: (e: unknown, a: number, d: number) => void } = {}) =>
+  retryWithBackoff<T>({ ...pipedriveBackoff(o), ...o });
+import { ConfigError, HttpError, NetworkError, RateLimitError } from '../../../src/errors.js';
 
 const details = (status: number) => ({ status, method: 'GET', path: '/api/v2/deals' });
 const http = (status: number) => new HttpError(details(status));
@@ -19,7 +25,7 @@ function attempts<T>(...answers: Observable<T>[]): Observable<T> {
   });
 }
 
-describe('retryRateLimited', () => {
+describe('retryWithBackoff with pipedriveBackoff (Pipedrive requests)', () => {
   it('waits at least the reset of a 429 before retrying', marbles((m) => {
     const err = new RateLimitError(details(429), 3);
     const fail = m.cold('-#', undefined, err);

@@ -1,10 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import { concatMap, defer, merge, range, switchMap, timer } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { marbles } from '../helpers/marbles.js';
-import { createRateBudget, retryRateLimited } from '../../operators/index.js';
-import type { HttpResponse } from '../../src/http/port.js';
-import { RateLimitError } from '../../src/errors.js';
+import { marbles } from '../../helpers/marbles.js';
+import { createRateBudget } from '../../../src/read/rateBudget.js';
+import { retryWithBackoff } from '../../../operators/index.js';
+import { pipedriveBackoff, type BackoffOptions } from '../../../src/read/retryPolicy.js';
+import type { SchedulerLike } from 'rxjs';
+
+/** Pipedrive's retry: the generic operator with Pipedrive's policy. */
+const retryRateLimited = <T>(o: BackoffOptions & { scheduler?: SchedulerLike; maxRetries?: number; onRetry?: (e: unknown, a: number, d: number) => void } = {}) =>
+  retryWithBackoff<T>({ ...pipedriveBackoff(o), ...o });
+import type { HttpResponse } from '../../../src/http/port.js';
+import { RateLimitError } from '../../../src/errors.js';
 
 const ok = (headers: Record<string, string> = {}): HttpResponse => ({ status: 200, headers, data: {} });
 const r = ok();

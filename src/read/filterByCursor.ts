@@ -1,9 +1,8 @@
 /** Client-side incremental filtering of pages. */
 import { identity, map, pipe } from 'rxjs';
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import type { JsonObject } from '../src/protocol.js';
-import { toIsoCursor } from '../src/cursor.js';
-import { cursorOf } from './cursorOf.js';
+import type { JsonObject } from '../protocol.js';
+import { cursorOf, toIsoCursor } from '../cursor.js';
 
 /**
  * For client-side incremental streams: keeps the records of each page whose cursor (normalised

@@ -1,10 +1,9 @@
-/** Pages of records → batches of RECORD and STATE messages, with safe-to-resume cursors. */
-import { catchError, concat, concatWith, defer, map, of, throwError } from 'rxjs';
+/** Pages of records → batches of RECORD and STATE messages, with safe-to-resume cursors: the one owner of STATE. */
+import { catchError, concatWith, defer, map, of, throwError } from 'rxjs';
 import type { Observable, OperatorFunction } from 'rxjs';
-import { recordMessage, stateMessage } from '../src/protocol.js';
-import type { AirbyteMessage, JsonObject } from '../src/protocol.js';
-import { maxCursor, toIsoCursor } from '../src/cursor.js';
-import { cursorOf } from './cursorOf.js';
+import { recordMessage, stateMessage } from '../protocol.js';
+import type { AirbyteMessage, JsonObject } from '../protocol.js';
+import { cursorOf, maxCursor, toIsoCursor } from '../cursor.js';
 
 export interface CheckpointOptions {
   stream: string;
@@ -30,9 +29,11 @@ export interface CheckpointOptions {
  * - ordered: the cursor of the last record written (max of `start` and the records seen so far);
  * - unordered: `start` in every mid-stream STATE, and only the final STATE advances to
  *   max(`start`, highest seen).
- * No start and nothing seen → `{}`. A STATE never precedes the records it covers. On error: if
- * records were emitted since the last STATE and the stream is ordered, a `[STATE]` covering them is
- * emitted, then the error is rethrown.
+ * No start and nothing seen → `{}`. A STATE never precedes the records it covers.
+ *
+ * On error (a failed request, a stop signal) it emits exactly one `[STATE]`, the last safe one — ordered: covering
+ * the records written; unordered: `start`; full refresh: `{}` — then rethrows: the stream's last STATE is always
+ * the one to resume from, and nobody downstream needs to look for it.
  *
  * ```text
  * perPage, ordered, cursor t:
@@ -83,11 +84,8 @@ export function checkpoint(options: CheckpointOptions): OperatorFunction<readonl
 
       return source.pipe(
         map(onPage),
-        catchError((error: unknown) =>
-          ordered && sinceState > 0
-            ? concat(defer(() => of([state(false)])), throwError(() => error))
-            : throwError(() => error),
-        ),
+        // The last safe STATE, then the error: `state(false)` covers what was written (ordered) or holds `start`.
+        catchError((error: unknown) => of([state(false)]).pipe(concatWith(throwError(() => error)))),
         concatWith(defer(() => of([state(true)]))),
       );
     });

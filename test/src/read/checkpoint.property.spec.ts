@@ -7,9 +7,10 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { concat, from, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { checkpoint, filterByCursor } from '../../operators/index.js';
-import type { AirbyteMessage, JsonObject } from '../../src/protocol.js';
-import { toIsoCursor } from '../../src/cursor.js';
+import { checkpoint } from '../../../src/read/checkpoint.js';
+import { filterByCursor } from '../../../src/read/filterByCursor.js';
+import type { AirbyteMessage, JsonObject } from '../../../src/protocol.js';
+import { toIsoCursor } from '../../../src/cursor.js';
 
 const BASE = Date.UTC(2024, 0, 1);
 const iso = (n: number) => new Date(BASE + n * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');

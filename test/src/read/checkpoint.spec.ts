@@ -1,10 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { marbles } from '../helpers/marbles.js';
-import { checkpoint } from '../../operators/index.js';
-import type { CheckpointOptions } from '../../operators/index.js';
-import { recordMessage, stateMessage } from '../../src/protocol.js';
-import type { AirbyteMessage, JsonObject } from '../../src/protocol.js';
-import { assertValidMessage } from '../helpers/protocol.js';
+import { marbles } from '../../helpers/marbles.js';
+import { checkpoint, type CheckpointOptions } from '../../../src/read/checkpoint.js';
+import { errorTrace, recordMessage, stateMessage, streamStatusTrace } from '../../../src/protocol.js';
+import { withStreamStatus } from '../../../src/read/withStreamStatus.js';
+import { HttpError } from '../../../src/errors.js';
+import type { AirbyteMessage, JsonObject } from '../../../src/protocol.js';
+import { assertValidMessage } from '../../helpers/protocol.js';
 
 const S = 'deals';
 const T = 42;
@@ -61,11 +62,12 @@ describe('checkpoint, ordered (server-side incremental)', () => {
     }, err);
   }));
 
-  it('on error right after a STATE, emits nothing more than the error', marbles((m) => {
+  it('on error right after a STATE, hands that STATE back again (0 records), then the error', marbles((m) => {
     const a = [rec(1, '2024-01-01T00:00:00Z')];
     const err = new Error('boom');
-    m.expect(m.cold('-a-#', { a }, err).pipe(checkpoint(opts({})))).toBeObservable('-A-#', {
+    m.expect(m.cold('-a-#', { a }, err).pipe(checkpoint(opts({})))).toBeObservable('-A-(E#)', {
       A: [R(a[0]!), state('2024-01-01T00:00:00Z', 1)],
+      E: [state('2024-01-01T00:00:00Z', 0)],
     }, err);
   }));
 });
@@ -90,11 +92,11 @@ describe('checkpoint, unordered (client-side incremental)', () => {
     });
   }));
 
-  it('on error emits no STATE of its own (the start-cursor STATE is the last safe one)', marbles((m) => {
+  it('on error emits the start-cursor STATE (the last safe one: the read did not reach the end), then the error', marbles((m) => {
     const a = [rec(1, '2024-03-01T00:00:00Z')];
     const err = new Error('boom');
     m.expect(m.cold('-a-#', { a }, err).pipe(checkpoint(opts({ ordered: false, perPage: false, start: '2024-01-01T00:00:00Z' }))))
-      .toBeObservable('-A-#', { A: [R(a[0]!)] }, err);
+      .toBeObservable('-A-(E#)', { A: [R(a[0]!)], E: [state('2024-01-01T00:00:00Z', 1)] }, err);
   }));
 });
 
@@ -110,9 +112,36 @@ describe('checkpoint, full refresh', () => {
     });
   }));
 
+  it('a failing full refresh emits exactly one STATE {} (counting what was written), then the error', marbles((m) => {
+    const a = [{ id: 1 }];
+    const err = new Error('boom');
+    const o: CheckpointOptions = { stream: S, ordered: true, perPage: false, now: () => T };
+    m.expect(m.cold('-a-#', { a }, err).pipe(checkpoint(o))).toBeObservable('-A-(E#)', { A: [R(a[0]!)], E: [stateMessage(S, {}, 1)] }, err);
+  }));
+
   it('an empty full refresh stream still emits STATE {}', marbles((m) => {
     const o: CheckpointOptions = { stream: S, ordered: false, perPage: false };
     m.expect(m.cold('|').pipe(checkpoint(o))).toBeObservable('(F|)', { F: [stateMessage(S, {}, 0)] });
+  }));
+});
+
+describe('checkpoint with withStreamStatus: the one STATE of a failing stream', () => {
+  it('exactly one STATE between the last records and INCOMPLETE', marbles((m) => {
+    const a = [rec(1, '2024-01-01T00:00:00Z')];
+    const err = new HttpError({ status: 410, method: 'GET', path: '/api/v2/deals' });
+    const pages = m.cold('-a-#', { a }, err);
+    const out = pages.pipe(checkpoint(opts({ start: '2023-01-01T00:00:00Z' })), withStreamStatus(S, { now: () => T }));
+    const seen: AirbyteMessage[] = [];
+    out.subscribe((batch) => seen.push(...batch));
+    m.expect(pages).toHaveSubscriptions('^--!');
+    m.flush();
+    expect(seen).toEqual([
+      streamStatusTrace(S, 'STARTED', T),
+      streamStatusTrace(S, 'RUNNING', T),
+      R(a[0]!), state('2024-01-01T00:00:00Z', 1),
+      state('2024-01-01T00:00:00Z', 0),
+      errorTrace(err.message, 'system_error', { stream: S, now: T }), streamStatusTrace(S, 'INCOMPLETE', T),
+    ]);
   }));
 });
 

@@ -3,14 +3,16 @@ import { lastValueFrom, of, throwError } from 'rxjs';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import {
-  CUSTOM_FIELD_SOURCES, customFieldNames, customFieldOptions, customFieldSchema, customFieldTransform, fetchCustomFields,
+  customFieldNames, customFieldOptions, customFieldSchema, customFieldTransform, fetchCustomFields,
   fieldProperties, parseFieldDefinitions, snakeName, streamCustomFields, transformsRecords, withCustomFields,
-  type CustomFieldDef, type FieldsContext,
-} from '../../src/customFields.js';
-import { allStreams, loadSchema, streamByName } from '../../streams/index.js';
-import { HttpError } from '../../src/errors.js';
-import type { HttpRequest } from '../../src/http/port.js';
-import type { JsonObject } from '../../src/protocol.js';
+  type CustomFieldDef,
+} from '../../../src/customFields/index.js';
+import { pagesOf, type StreamContext } from '../../../src/read/readStream.js';
+import type { StreamDefinition } from '../../../streams/types.js';
+import { allStreams, loadSchema, streamByName } from '../../../streams/index.js';
+import { HttpError } from '../../../src/errors.js';
+import type { HttpRequest } from '../../../src/http/port.js';
+import type { JsonObject } from '../../../src/protocol.js';
 
 const hex = (n: number): string => n.toString(16).padStart(40, '0');
 const field = (n: number, label: string, type: string, extra: Partial<CustomFieldDef> = {}): CustomFieldDef =>
@@ -19,8 +21,17 @@ const field = (n: number, label: string, type: string, extra: Partial<CustomFiel
 const ajv = new Ajv({ strict: false, allErrors: true });
 ajvFormats.default(ajv);
 
-describe('CUSTOM_FIELD_SOURCES', () => {
-  it('names existing streams whose field-definition stream exists', () => {
+/** Streams with custom fields → the name of their field-definition stream (each definition's `customFields` link). */
+const CUSTOM_FIELD_SOURCES: Readonly<Record<string, string>> = Object.fromEntries(
+  allStreams.flatMap((def) => (def.customFields ? [[def.name, def.customFields.name]] : [])),
+);
+
+type FieldsContext = Pick<StreamContext, 'request' | 'root'>;
+const defs = (names: string[]): StreamDefinition[] => names.map((n) => streamByName(n) ?? (() => { throw new Error(n); })());
+const readPagesOf = (ctx: FieldsContext) => (def: StreamDefinition) => pagesOf(def, ctx);
+
+describe('custom field links (StreamDefinition.customFields)', () => {
+  it('name existing streams whose field-definition stream exists', () => {
     for (const [stream, source] of Object.entries(CUSTOM_FIELD_SOURCES)) {
       expect(streamByName(stream), stream).toBeDefined();
       expect(streamByName(source)?.name, source).toBe(source);
@@ -318,7 +329,7 @@ describe('fetchCustomFields', () => {
       '/v1/leadFields': () => ({ success: true, data: [{ id: 5, key: hex(5), name: 'Lead thing', field_type: 'double' }], additional_data: { pagination: { more_items_in_collection: false } } }),
       '/v2/activityFields': () => { throw new HttpError({ status: 403, method: 'GET', path: '/api/v2/activityFields' }); },
     });
-    const result = await lastValueFrom(fetchCustomFields(ctx, ['deals', 'deals_archived', 'leads', 'activities', 'currencies']));
+    const result = await lastValueFrom(fetchCustomFields(readPagesOf(ctx), defs(['deals', 'deals_archived', 'leads', 'activities', 'currencies'])));
     expect(result.byStream.get('deal_fields')?.map((d) => d.label)).toEqual(['First', 'Second']);
     expect(result.byStream.get('lead_fields')).toEqual([{ key: hex(5), label: 'Lead thing', type: 'double', options: [], subfields: [], id: 5 }]);
     expect((result.errors.get('activity_fields') as HttpError).status).toBe(403);
@@ -331,13 +342,13 @@ describe('fetchCustomFields', () => {
     const { ctx, seen } = fakeContext({
       '/v2/dealFields': () => { throw new HttpError({ status: 401, method: 'GET', path: '/api/v2/dealFields' }); },
     });
-    await expect(lastValueFrom(fetchCustomFields(ctx, ['deals', 'persons', 'organizations']))).rejects.toMatchObject({ status: 401 });
+    await expect(lastValueFrom(fetchCustomFields(readPagesOf(ctx), defs(['deals', 'persons', 'organizations'])))).rejects.toMatchObject({ status: 401 });
     expect(seen).toHaveLength(1);
   });
 
   it('needs no request for streams without custom fields', async () => {
     const { ctx, seen } = fakeContext({});
-    const result = await lastValueFrom(fetchCustomFields(ctx, ['currencies', 'users']));
+    const result = await lastValueFrom(fetchCustomFields(readPagesOf(ctx), defs(['currencies', 'users'])));
     expect(result.byStream.size + result.errors.size + seen.length).toBe(0);
   });
 });

@@ -8,9 +8,11 @@ import nock from 'nock';
 import { lastValueFrom, map } from 'rxjs';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import { discoverSchemas, customFieldOptions, type DiscoveredStream } from '../../../src/customFields.js';
-import { airbyteStream } from '../../../src/cli/discover.js';
+import { discoverSchemas, customFieldOptions, type DiscoveredStream } from '../../../src/customFields/index.js';
+import { airbyteStream } from '../../../src/discover.js';
 import { createRequester } from '../../../src/read/requester.js';
+import { pagesOf } from '../../../src/read/readStream.js';
+import type { StreamDefinition } from '../../../streams/types.js';
 import { createAxiosPort } from '../../../src/http/axios.js';
 import { apiRoot } from '../../../src/http/urls.js';
 import { loadConfig } from '../../../src/config/index.js';
@@ -127,9 +129,9 @@ function serve(opts: { dealFields?: 'ok' | 403 | 401 | 500 } = {}): void {
 async function discover(config: Record<string, unknown>, maxRetries = 0): Promise<{ streams: DiscoveredStream[]; warnings: string[] }> {
   const loaded = loadConfig(config);
   const requester = createRequester({ config: loaded.config, port: createAxiosPort({ timeoutMs: 5000 }), maxRetries });
-  const ctx$ = requester.baseUrl().pipe(map((b) => ({ request: requester.request, root: (api: 'v1' | 'v2') => apiRoot(b, api) })));
+  const readPages$ = requester.baseUrl().pipe(map((b) => (def: StreamDefinition) => pagesOf(def, { request: requester.request, root: (api: 'v1' | 'v2') => apiRoot(b, api) })));
   const warnings: string[] = [];
-  const streams = await lastValueFrom(discoverSchemas(ctx$, customFieldOptions(loaded.config), (m) => warnings.push(m)));
+  const streams = await lastValueFrom(discoverSchemas(readPages$, customFieldOptions(loaded.config), (m) => warnings.push(m)));
   return { streams, warnings };
 }
 

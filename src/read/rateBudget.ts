@@ -4,7 +4,7 @@
  */
 import { Observable, asyncScheduler, concatMap, tap } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
-import { HttpError, RateLimitError } from '../src/errors.js';
+import { HttpError, RateLimitError } from '../errors.js';
 
 export interface RateBudgetOptions {
   /** Initial burst: requests that may start per window (default 20) until `x-ratelimit-limit` says otherwise. */

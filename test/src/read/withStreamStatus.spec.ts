@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { marbles } from '../helpers/marbles.js';
-import { withStreamStatus } from '../../operators/index.js';
-import { errorTrace, recordMessage, stateMessage, streamStatusTrace } from '../../src/protocol.js';
-import type { AirbyteMessage, StreamStatus } from '../../src/protocol.js';
-import { HttpError, NetworkError } from '../../src/errors.js';
-import { assertValidMessage } from '../helpers/protocol.js';
+import { marbles } from '../../helpers/marbles.js';
+import { withStreamStatus } from '../../../src/read/withStreamStatus.js';
+import { errorTrace, recordMessage, stateMessage, streamStatusTrace } from '../../../src/protocol.js';
+import type { AirbyteMessage, StreamStatus } from '../../../src/protocol.js';
+import { HttpError, NetworkError } from '../../../src/errors.js';
+import { assertValidMessage } from '../../helpers/protocol.js';
 
 const S = 'persons';
 const T = 7;

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { of, lastValueFrom, toArray } from 'rxjs';
-import { marbles } from '../helpers/marbles.js';
-import { filterByCursor } from '../../operators/index.js';
-import type { JsonObject } from '../../src/protocol.js';
+import { marbles } from '../../helpers/marbles.js';
+import { filterByCursor } from '../../../src/read/filterByCursor.js';
+import type { JsonObject } from '../../../src/protocol.js';
 
 const rec = (id: number, update_time: unknown): JsonObject => ({ id, update_time });
 

@@ -1,9 +1,9 @@
 /** Airbyte stream statuses around one stream's message batches. */
 import { catchError, concat, concatMap, concatWith, defer, of } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
-import { errorTrace, streamStatusTrace } from '../src/protocol.js';
-import type { AirbyteMessage, FailureType, StreamStatus } from '../src/protocol.js';
-import { failureTypeOf, messageOf } from '../src/errors.js';
+import { errorTrace, streamStatusTrace } from '../protocol.js';
+import type { AirbyteMessage, FailureType, StreamStatus } from '../protocol.js';
+import { failureTypeOf, messageOf } from '../errors.js';
 
 export interface StreamStatusOptions {
   /** `emitted_at` clock (default `Date.now`). */

@@ -1,0 +1,125 @@
+/**
+ * The session every command shares: the config, the one requester (auth, rate budget, retries), the secrets to
+ * redact, credential persistence and the LOG plumbing. Use cases (`check`, `discover`, `read`) return message
+ * Observables; `session.output(main$)` merges the session's own messages into them:
+ *
+ * ```
+ * migration CONTROL (first) ─┐
+ * LOG lines ─────────────────┼─ side$ ─┐
+ * rotated credentials CONTROL┘         ├─ output(main$) ─▶ the sink (CLI) or an async iterator (Node API)
+ * use case messages ───────────────────┘
+ * ```
+ */
+import { Observable, ReplaySubject, Subject, finalize, map, merge, type SchedulerLike } from 'rxjs';
+import type { HttpPort } from './http/port.js';
+import type { LoadedConfig } from './config/index.js';
+import { secretsOf, type ConnectorConfig, type OAuthCredentials } from './config/types.js';
+import { controlConfigMessage, streamStatusTrace, type AirbyteMessage, type FailureType } from './protocol.js';
+import { failureTypeOf, messageOf, redact } from './errors.js';
+import { apiRoot } from './http/urls.js';
+import type { Logger } from './log.js';
+import { createRequester, type Requester } from './read/requester.js';
+
+export interface SessionOptions {
+  readonly port: HttpPort;
+  readonly log: Logger;
+  /** Waits until the output can take more (the sink's `ready`): a slow reader pauses the requests. */
+  readonly ready?: () => Observable<void>;
+  readonly scheduler?: SchedulerLike;
+  readonly now?: () => number;
+  /** Retries per request (default 8; interactive commands ask for fewer). */
+  readonly maxRetries?: number;
+  /** Longest wait between retries. */
+  readonly maxDelayMs?: number;
+}
+
+/** An error as the user sees it: redacted text, its failure type, and the text with the error's name. */
+export interface Described {
+  readonly message: string;
+  readonly failureType: FailureType;
+  readonly internalMessage: string;
+}
+
+export interface Session {
+  readonly config: ConnectorConfig;
+  readonly log: Logger;
+  readonly requester: Requester;
+  readonly now: () => number;
+  /** The roots of the API versions, once the base URL is known (an OAuth refresh may come first). */
+  roots(): Observable<(api: 'v1' | 'v2') => string>;
+  /** The redacted message and failure type of any error. */
+  describe(err: unknown): Described;
+  /** Every secret known so far (the config's, and rotated tokens). */
+  secrets(): readonly string[];
+  /**
+   * The use case's messages with the session's own merged in: the migration CONTROL before anything else, LOG lines,
+   * and CONTROL messages with rotated OAuth credentials the moment the token endpoint hands them out. Completes when
+   * `main$` does (the session's side messages end with it).
+   */
+  output(main$: Observable<AirbyteMessage[]>): Observable<AirbyteMessage[]>;
+}
+
+export function openSession(loaded: LoadedConfig, options: SessionOptions): Session {
+  const { config } = loaded;
+  const { log } = options;
+  const now = options.now ?? Date.now;
+  const secrets: string[] = [...secretsOf(config)];
+  log.addSecrets(secrets);
+  /** What the platform must store: the migrated or given raw config, with rotated credentials. */
+  let raw = loaded.migrated ?? loaded.raw;
+  // Replayed: a rotation during the use case's start-up, before `output` is subscribed, is not lost.
+  const control$ = new ReplaySubject<AirbyteMessage[]>();
+  if (loaded.migrated) control$.next([controlConfigMessage(loaded.migrated, now())]);
+  const rateLimited$ = new Subject<AirbyteMessage[]>();
+
+  const onCredentials = (credentials: OAuthCredentials): void => {
+    raw = { ...raw, credentials: { ...credentials } };
+    const tokens = [credentials.refresh_token, credentials.access_token ?? ''].filter((t) => t !== '');
+    secrets.push(...tokens);
+    log.addSecrets(tokens);
+    control$.next([controlConfigMessage(raw, now())]);
+  };
+
+  const requester = createRequester({
+    config,
+    port: options.port,
+    now,
+    onCredentials,
+    ...(options.ready ? { ready: options.ready } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.maxDelayMs !== undefined ? { maxDelayMs: options.maxDelayMs } : {}),
+    warn: (m) => log.warn(m),
+    onRateLimitWait: (ms) => { if (ms >= 1000) log.debug(`rate budget: waiting ${ms} ms`); },
+    // Tell the platform why a stream is slow: RUNNING with reason RATE_LIMITED (quota reset as epoch ms).
+    onRateLimited: (stream, waitMs) =>
+      rateLimited$.next([streamStatusTrace(stream, 'RUNNING', now(), [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: Math.round(now() + waitMs) } }])]),
+  });
+
+  const describe = (err: unknown): Described => {
+    const message = redact(messageOf(err), secrets);
+    return { message, failureType: failureTypeOf(err), internalMessage: err instanceof Error && err.name ? `${err.name}: ${message}` : message };
+  };
+
+  return {
+    config,
+    log,
+    requester,
+    now,
+    roots: () => requester.baseUrl().pipe(map((base) => (api: 'v1' | 'v2') => apiRoot(base, api))),
+    describe,
+    secrets: () => secrets,
+    output: (main$) => {
+      const done$ = new ReplaySubject<void>(1);
+      const side$ = merge(control$, log.messages$, rateLimited$);
+      return merge(
+        new Observable<AirbyteMessage[]>((subscriber) => {
+          const sub = side$.subscribe(subscriber);
+          const end = done$.subscribe(() => subscriber.complete());
+          return () => { sub.unsubscribe(); end.unsubscribe(); };
+        }),
+        main$.pipe(finalize(() => { done$.next(); done$.complete(); })),
+      );
+    },
+  };
+}
