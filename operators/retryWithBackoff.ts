@@ -7,9 +7,10 @@ export interface RetryWithBackoffOptions {
   shouldRetry: (error: unknown) => boolean;
   /**
    * The wait in ms before retry `attempt` (1-based), given the previous wait of this subscription (`undefined` before
-   * the first retry): exponential backoff with jitter, or a reset the server announced.
+   * the first retry) and the time since its first attempt: exponential backoff with jitter, or a reset the server
+   * announced; `null` gives up (the error passes through), e.g. when retrying would take too long.
    */
-  delayOf: (error: unknown, attempt: number, previousMs: number | undefined) => number;
+  delayOf: (error: unknown, attempt: number, previousMs: number | undefined, elapsedMs: number) => number | null;
   /** Retries after the first attempt (default 8). */
   maxRetries?: number;
   scheduler?: SchedulerLike;
@@ -19,8 +20,9 @@ export interface RetryWithBackoffOptions {
 
 /**
  * Resubscribes the source after an error for which `shouldRetry` is true, waiting `delayOf(error, attempt,
- * previous)` ms first, at most `maxRetries` times; after that, or for an error `shouldRetry` rejects, the error
- * passes through. Each subscription keeps its own count and previous delay, so backoff grows per request.
+ * previous, elapsed)` ms first, at most `maxRetries` times; after that, for an error `shouldRetry` rejects, or when
+ * `delayOf` gives `null`, the error passes through. Each subscription keeps its own count, previous delay and start
+ * time (on the scheduler's clock), so backoff grows per request.
  *
  * ```text
  * delayOf = () => 3 frames; the source fails once (#), then answers r:
@@ -40,12 +42,15 @@ export function retryWithBackoff<T>(options: RetryWithBackoffOptions): MonoTypeO
   return (source: Observable<T>) =>
     defer(() => {
       let previous: number | undefined;
+      const started = scheduler.now();
       return source.pipe(
         retry({
           count: maxRetries,
           delay: (error: unknown, attempt: number) => {
             if (!shouldRetry(error)) return throwError(() => error);
-            const delayMs = Math.max(0, delayOf(error, attempt, previous));
+            const wanted = delayOf(error, attempt, previous, scheduler.now() - started);
+            if (wanted === null) return throwError(() => error);
+            const delayMs = Math.max(0, wanted);
             previous = delayMs;
             onRetry?.(error, attempt, delayMs);
             return timer(delayMs, scheduler);

@@ -22,7 +22,7 @@ export class ConfigError extends ConnectorError {
 /** A bug or an unexpected answer that the user cannot fix. */
 export class SystemError extends ConnectorError {
   readonly failureType = 'system_error' as const;
-  override readonly name = 'SystemError';
+  override readonly name: string = 'SystemError';
 }
 
 export interface HttpErrorDetails {
@@ -74,21 +74,46 @@ const HTTP_HINTS: Record<number, string> = {
   410: 'The endpoint is no longer supported by Pipedrive',
 };
 
-/** 429 or an exhausted budget. `resetSeconds` comes from `x-ratelimit-reset` when present. */
+/** A rate-limit reset longer than this ends the read instead of being waited for (like a spent daily budget). */
+export const LONG_RESET_SECONDS = 300;
+
+/** `2026-12-02T09:00:00Z`. */
+const instant = (ms: number): string => new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** "about 24 hours", "about 7 minutes". */
+function about(seconds: number): string {
+  if (seconds >= 5400) return `about ${Math.round(seconds / 3600)} hours`;
+  return `about ${Math.max(1, Math.ceil(seconds / 60))} minutes`;
+}
+
+/**
+ * 429 or an exhausted budget. `resetSeconds` comes from `x-ratelimit-reset` (or the daily headers) when present;
+ * `resetAt` is the same moment as epoch ms, when the adapter knew the time of the answer.
+ */
 export class RateLimitError extends HttpError {
   override readonly name = 'RateLimitError';
   readonly resetSeconds: number | undefined;
   /** True when the daily token budget is spent (retrying today does not help). */
   readonly daily: boolean;
-  constructor(details: HttpErrorDetails, resetSeconds: number | undefined, daily = false) {
+  readonly resetAt: number | undefined;
+  constructor(details: HttpErrorDetails, resetSeconds: number | undefined, daily = false, resetAt?: number) {
+    const long = resetSeconds !== undefined && resetSeconds > LONG_RESET_SECONDS;
+    const when = resetSeconds === undefined ? '' : resetAt !== undefined ? ` at ${instant(resetAt)} (in ${about(resetSeconds)})` : ` in ${about(resetSeconds)}`;
     super(details, daily
-      ? `The Pipedrive daily API token budget is spent${resetSeconds !== undefined ? `; it resets in about ${Math.ceil(resetSeconds / 60)} minutes` : ''}. Run the sync again after the reset: it resumes from the last state`
-      : `Pipedrive rate limit reached on ${details.method} ${details.path}`);
+      ? `The Pipedrive daily API token budget is spent${resetSeconds !== undefined ? `; it resets${when}` : ''}. Run the sync again after the reset: it resumes from the last state`
+      : long
+        ? `Pipedrive's rate limit on ${details.method} ${details.path} resets${when}, too far off to wait for. Run the sync again after the reset: it resumes from the last state`
+        : `Pipedrive rate limit reached on ${details.method} ${details.path}`);
     this.resetSeconds = resetSeconds;
     this.daily = daily;
+    this.resetAt = resetAt;
+  }
+  /** Whether the read must end now (a spent daily budget, or a reset too far off): no stream can go on. */
+  get endsRead(): boolean {
+    return this.daily || (this.resetSeconds !== undefined && this.resetSeconds > LONG_RESET_SECONDS);
   }
   override get retryable(): boolean {
-    return !this.daily;
+    return !this.endsRead;
   }
 }
 
@@ -104,6 +129,26 @@ export class NetworkError extends ConnectorError {
     super(message);
     this.code = code;
   }
+}
+
+/**
+ * The TLS certificate of the server is not trusted (self-signed, an intercepting proxy, an expired certificate, a
+ * wrong host name). Not retried: it fails the same way until the environment changes.
+ */
+export class TlsError extends ConnectorError {
+  readonly failureType = 'config_error' as const;
+  override readonly name = 'TlsError';
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The requests keep failing with network errors or timeouts: the whole read stops (a circuit breaker). */
+export class UnreachableError extends ConnectorError {
+  readonly failureType = 'transient_error' as const;
+  override readonly name = 'UnreachableError';
 }
 
 /** The read was interrupted by a signal. */

@@ -10,10 +10,14 @@
  * use case messages ───────────────────┘
  * ```
  */
-import { Observable, ReplaySubject, Subject, finalize, map, merge, type SchedulerLike } from 'rxjs';
+import { EMPTY, Observable, ReplaySubject, Subject, concatMap, defaultIfEmpty, finalize, map, merge, timeout, type SchedulerLike } from 'rxjs';
+import { createAxiosPort } from './http/axios.js';
 import type { HttpPort } from './http/port.js';
 import type { LoadedConfig } from './config/index.js';
-import { secretsOf, type ConnectorConfig, type OAuthCredentials } from './config/types.js';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, secretsOf, type ConnectorConfig, type OAuthCredentials } from './config/types.js';
+
+/** Longest wait, at the end of a command, for an OAuth refresh in flight. */
+const SETTLE_MS = 30_000;
 import { controlConfigMessage, streamStatusTrace, type AirbyteMessage, type FailureType } from './protocol.js';
 import { failureTypeOf, messageOf, redact } from './errors.js';
 import { apiRoot } from './http/urls.js';
@@ -21,7 +25,10 @@ import type { Logger } from './log.js';
 import { createRequester, type Requester } from './read/requester.js';
 
 export interface SessionOptions {
-  readonly port: HttpPort;
+  /** The HTTP port (default: the axios adapter with the config's request timeout). */
+  readonly port?: HttpPort;
+  /** Per-attempt time limit of the default port (default 3 × the config's request timeout). */
+  readonly timeoutMs?: number;
   readonly log: Logger;
   /** Waits until the output can take more (the sink's `ready`): a slow reader pauses the requests. */
   readonly ready?: () => Observable<void>;
@@ -80,9 +87,11 @@ export function openSession(loaded: LoadedConfig, options: SessionOptions): Sess
     control$.next([controlConfigMessage(raw, now())]);
   };
 
+  const requestMs = (config.request_timeout_seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
+  const port = options.port ?? createAxiosPort({ headersTimeoutMs: requestMs, idleTimeoutMs: requestMs, timeoutMs: options.timeoutMs ?? Math.max(60_000, 3 * requestMs) });
   const requester = createRequester({
     config,
-    port: options.port,
+    port,
     now,
     onCredentials,
     ...(options.ready ? { ready: options.ready } : {}),
@@ -112,10 +121,13 @@ export function openSession(loaded: LoadedConfig, options: SessionOptions): Sess
     output: (main$) => {
       const done$ = new ReplaySubject<void>(1);
       const side$ = merge(control$, log.messages$, rateLimited$);
+      // When the use case ends (a stop signal included), a refresh still in flight is waited for (bounded): the
+      // token endpoint may already have rotated the refresh token, and the CONTROL that persists it must go out.
+      const end$ = done$.pipe(concatMap(() => requester.credentialsSettled().pipe(timeout({ first: SETTLE_MS, with: () => EMPTY }), defaultIfEmpty(undefined))));
       return merge(
         new Observable<AirbyteMessage[]>((subscriber) => {
           const sub = side$.subscribe(subscriber);
-          const end = done$.subscribe(() => subscriber.complete());
+          const end = end$.subscribe({ complete: () => subscriber.complete() });
           return () => { sub.unsubscribe(); end.unsubscribe(); };
         }),
         main$.pipe(finalize(() => { done$.next(); done$.complete(); })),

@@ -7,7 +7,6 @@ import { tap, type Observable } from 'rxjs';
 import type { LoadedConfig } from '../config/index.js';
 import type { AirbyteMessage } from '../protocol.js';
 import { openSession, type Session } from '../session.js';
-import { createAxiosPort } from '../http/axios.js';
 import type { Output } from './output.js';
 
 export interface Invocation<I extends { readonly loaded: LoadedConfig }> {
@@ -36,7 +35,7 @@ export async function execute<I extends { readonly loaded: LoadedConfig }>(inv: 
   }
   const requests = inv.requests ?? {};
   const session = openSession(inputs.loaded, {
-    port: createAxiosPort(requests.timeoutMs !== undefined ? { timeoutMs: requests.timeoutMs } : {}),
+    ...(requests.timeoutMs !== undefined ? { timeoutMs: requests.timeoutMs } : {}),
     log: out.log,
     ready: () => out.sink.ready(),
     ...(requests.maxRetries !== undefined ? { maxRetries: requests.maxRetries } : {}),

@@ -8,6 +8,8 @@ export interface OAuthCredentials {
   readonly access_token?: string;
   /** RFC 3339 UTC. */
   readonly token_expiry_date?: string;
+  /** The company API domain the token endpoint returned with the access token (persisted with it). */
+  readonly api_domain?: string;
 }
 
 export interface ApiTokenCredentials {
@@ -23,6 +25,8 @@ export interface ConnectorConfig {
   readonly replication_start_date?: string;
   /** 1..10, default 3. */
   readonly num_workers: number;
+  /** 1..300 (default 20, `DEFAULT_REQUEST_TIMEOUT_SECONDS`): the headers and idle time limit of one request. */
+  readonly request_timeout_seconds?: number;
   /** Set only when the user set it (OAuth then ignores `api_domain`). No trailing slash. */
   readonly api_url?: string;
   /** Default `https://oauth.pipedrive.com`. No trailing slash. */
@@ -32,6 +36,7 @@ export interface ConnectorConfig {
 }
 
 export const DEFAULT_API_URL = 'https://api.pipedrive.com';
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 20;
 export const DEFAULT_OAUTH_URL = 'https://oauth.pipedrive.com';
 
 /** All secret values of a config, for redaction of any output. */

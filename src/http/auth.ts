@@ -6,7 +6,7 @@
  * (`shareReplay` of the refresh request). A rotated refresh token or a new access token is handed to
  * `onConfigChange` synchronously, before the new access token is given to any request.
  */
-import { Observable, catchError, defer, map, of, shareReplay, switchMap, throwError } from 'rxjs';
+import { EMPTY, Observable, catchError, defer, ignoreElements, map, of, shareReplay, switchMap, throwError } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { ConnectorConfig, OAuthCredentials } from '../config/types.js';
 import { DEFAULT_API_URL } from '../config/types.js';
@@ -38,6 +38,11 @@ export interface Auth {
    * (after the first refresh); else https://api.pipedrive.com. An Observable because OAuth may need a refresh first.
    */
   baseUrl(): Observable<string>;
+  /**
+   * Completes once no refresh is in flight (at once when none is), with or without success: a command that ends
+   * waits for it, so that rotated credentials handed out by the token endpoint are always persisted.
+   */
+  settled(): Observable<void>;
 }
 
 /** A token expiring within this margin is refreshed before use. */
@@ -50,6 +55,7 @@ export function createAuth(config: ConnectorConfig, deps: AuthDeps): Auth {
     return {
       wrap: (port) => (request) => port(withHeader(request, 'x-api-token', token)),
       baseUrl: () => defer(() => of(config.api_url !== undefined ? checkedBaseUrl(config.api_url, 'api_url') : DEFAULT_API_URL)),
+      settled: () => EMPTY,
     };
   }
   return createOAuth(config, credentials, deps);
@@ -68,7 +74,8 @@ function createOAuth(config: ConnectorConfig, initial: OAuthCredentials, deps: A
   let current: TokenState | undefined = initial.access_token
     ? { accessToken: initial.access_token, expiresAt: parseExpiry(initial.token_expiry_date) }
     : undefined;
-  let apiDomain: string | undefined;
+  // A stored access token is used with the domain it came with (persisted beside it).
+  let apiDomain: string | undefined = initial.api_domain !== undefined && initial.api_domain !== '' ? initial.api_domain : undefined;
   let inflight: Observable<string> | undefined;
 
   const usable = (state: TokenState | undefined): state is TokenState =>
@@ -115,6 +122,7 @@ function createOAuth(config: ConnectorConfig, initial: OAuthCredentials, deps: A
       refresh_token: refreshToken,
       access_token: accessToken,
       ...(expiresAt !== undefined ? { token_expiry_date: rfc3339(expiresAt) } : {}),
+      ...(apiDomain !== undefined ? { api_domain: apiDomain } : {}),
     };
     // Persist first: the new token is handed to requests only after this returns.
     if (changed) deps.onConfigChange?.({ ...creds });
@@ -149,7 +157,10 @@ function createOAuth(config: ConnectorConfig, initial: OAuthCredentials, deps: A
       return token().pipe(map(() => (apiDomain !== undefined ? domainUrl(apiDomain) : DEFAULT_API_URL)));
     });
 
-  return { wrap, baseUrl };
+  const settled = (): Observable<void> =>
+    defer(() => (inflight ? inflight.pipe(ignoreElements(), catchError(() => EMPTY)) : EMPTY));
+
+  return { wrap, baseUrl, settled };
 }
 
 function tokenRequest(config: ConnectorConfig, creds: OAuthCredentials): HttpRequest {

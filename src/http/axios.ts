@@ -3,7 +3,11 @@
  *
  * Every request is a cold Observable that emits one `HttpResponse` and completes for 2xx, or errors with a typed
  * error: `RateLimitError` (429), `HttpError` (any other non-2xx), `NetworkError` (timeouts, resets, refused or
- * unresolvable hosts, truncated or non-JSON 2xx bodies). Unsubscribing aborts the request.
+ * unresolvable hosts, truncated or non-JSON 2xx bodies), `TlsError` (an untrusted certificate), `SystemError` (a 2xx
+ * that says `success: false`, an answer larger than `maxBodyBytes`). Unsubscribing aborts the request.
+ *
+ * Time limits of one attempt: `headersTimeoutMs` until the answer's headers (a server that accepts the connection and
+ * never answers), `idleTimeoutMs` between two chunks of the body (an answer that stalls), `timeoutMs` for the whole.
  *
  * Errors are built from scratch: axios errors carry the request config (headers with tokens, URLs with query
  * strings) and are never wrapped, rethrown or attached as `cause`. Messages name the URL path only.
@@ -12,14 +16,21 @@ import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { AxiosResponse, AxiosStatic } from 'axios';
 import { Observable } from 'rxjs';
-import { HttpError, NetworkError, RateLimitError, SystemError, redact } from '../errors.js';
+import { HttpError, NetworkError, RateLimitError, SystemError, TlsError, redact } from '../errors.js';
 import type { HttpPort, HttpRequest, HttpResponse } from './port.js';
 
 export interface AxiosPortOptions {
   /** Total time allowed for one request (connect, headers and body), default 60000. */
   timeoutMs?: number;
+  /** Time allowed until the answer's headers arrive (connect included), default 20000. */
+  headersTimeoutMs?: number;
+  /** Longest pause between two chunks of a body, default 20000. */
+  idleTimeoutMs?: number;
+  /** Largest body accepted, default 64 MiB: a larger (or endless) answer fails the request. */
+  maxBodyBytes?: number;
   /** Default `source-pipedrive`. */
   userAgent?: string;
   /** Per agent (http and https), default 10. */
@@ -33,6 +44,8 @@ export interface AxiosPortOptions {
 const axios = createRequire(import.meta.url)('axios') as AxiosStatic;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 const DEFAULT_USER_AGENT = 'source-pipedrive';
 const DEFAULT_MAX_SOCKETS = 10;
 /** Longest body summary put into an error. */
@@ -46,6 +59,9 @@ const SECRET_PARAM = /token|secret|password|key/i;
 
 export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const idleTimeoutMs = options.idleTimeoutMs ?? headersTimeoutMs;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const agentOptions = { keepAlive: true, maxSockets };
@@ -79,12 +95,21 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
       const path = target.pathname;
       const controller = new AbortController();
       let settled = false;
-      let timedOut = false;
+      /** Which time limit ended the request, if one did. */
+      let timedOut: Limit | undefined;
       const limit = request.timeoutMs ?? timeoutMs;
-      const timer = setTimeout(() => {
-        timedOut = true;
+      const expire = (which: Limit) => () => {
+        timedOut ??= which;
         controller.abort();
-      }, limit);
+      };
+      const timer = setTimeout(expire({ kind: 'total', ms: limit }), limit);
+      // Until the headers: the server may accept the connection and never answer.
+      const headersMs = Math.min(headersTimeoutMs, limit);
+      let waiting: NodeJS.Timeout | undefined = setTimeout(expire({ kind: 'headers', ms: headersMs }), headersMs);
+      const idle = (): void => {
+        clearTimeout(waiting);
+        waiting = setTimeout(expire({ kind: 'idle', ms: idleTimeoutMs }), idleTimeoutMs);
+      };
 
       const headers: Record<string, string> = { 'user-agent': userAgent, accept: 'application/json' };
       for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
@@ -93,6 +118,7 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
       const finish = (): boolean => {
         settled = true;
         clearTimeout(timer);
+        clearTimeout(waiting);
         return !subscriber.closed;
       };
 
@@ -112,10 +138,18 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
               response.data.destroy();
               return;
             }
-            readText(response.data, (error, text) => {
+            idle();
+            readText(response.data, { maxBytes: maxBodyBytes, onChunk: idle }, (error, text) => {
               if (!finish()) return;
+              if (error instanceof TooLargeError) {
+                controller.abort();
+                subscriber.error(new SystemError(
+                  `Pipedrive's answer to ${method} ${path} is larger than ${Math.round(maxBodyBytes / 1048576)} MB (the limit of one answer), so it was cut off: the server or a proxy in between sent more than a page can hold`,
+                ));
+                return;
+              }
               if (error !== undefined) {
-                subscriber.error(networkError(error, method, path, target.hostname, timedOut, limit));
+                subscriber.error(networkError(error, method, path, target.hostname, timedOut));
                 return;
               }
               const result = toResult(response, text, request, path);
@@ -128,7 +162,7 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
           },
           (error: unknown) => {
             if (!finish()) return;
-            subscriber.error(networkError(error, method, path, target.hostname, timedOut, limit));
+            subscriber.error(networkError(error, method, path, target.hostname, timedOut));
           },
         );
 
@@ -145,20 +179,40 @@ function buildUrl(request: HttpRequest): URL {
   return url;
 }
 
+/** Which time limit ended a request, and how long it was. */
+interface Limit { readonly kind: 'headers' | 'idle' | 'total'; readonly ms: number }
+
+/** A body that grew past the limit. */
+class TooLargeError extends Error {}
+
 /**
- * Reads a response body to its end as UTF-8 text (a leading byte order mark removed); `done` gets the error instead
- * when the body fails or stops early (a reset connection, an abort).
+ * Reads a response body to its end as UTF-8 text (a leading byte order mark removed), decoding chunk by chunk;
+ * `done` gets the error instead when the body fails or stops early (a reset connection, an abort), or grows past
+ * `maxBytes` (then the body is destroyed: an endless answer never fills the memory).
  */
-function readText(body: Readable, done: (error: unknown, text: string) => void): void {
+function readText(body: Readable, opts: { maxBytes: number; onChunk: () => void }, done: (error: unknown, text: string) => void): void {
   let text = '';
+  let bytes = 0;
   let ended = false;
+  const decoder = new StringDecoder('utf8');
   const once = (error: unknown): void => {
     if (ended) return;
     ended = true;
+    if (error === undefined) text += decoder.end();
     done(error, error === undefined && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   };
-  body.setEncoding('utf8');
-  body.on('data', (chunk: string) => { text += chunk; });
+  body.on('data', (chunk: Buffer) => {
+    if (ended) return;
+    bytes += chunk.length;
+    if (bytes > opts.maxBytes) {
+      text = '';
+      once(new TooLargeError());
+      body.destroy();
+      return;
+    }
+    opts.onChunk();
+    text += decoder.write(chunk);
+  });
   body.once('end', () => once(undefined));
   body.once('error', (error: unknown) => once(error ?? new Error('the response body failed')));
   body.once('close', () => once(Object.assign(new Error('the response was cut off'), { code: 'ERR_BAD_RESPONSE' })));
@@ -169,20 +223,28 @@ function toResult(response: AxiosResponse<unknown>, text: string, request: HttpR
   const status = response.status;
   if (status >= 200 && status < 300) {
     if (status === 204 || status === 205) return { status, headers, data: null };
+    let data: unknown;
     try {
-      return { status, headers, data: JSON.parse(text) as unknown };
+      data = JSON.parse(text) as unknown;
     } catch {
       return new NetworkError(
         `Pipedrive sent a truncated or non-JSON body (status ${status}, ${text.length} characters) for ${request.method} ${path}`,
         'EBADBODY',
       );
     }
+    // Pipedrive's envelope can say it failed even with a 2xx: an empty success would be silent data loss.
+    if (data !== null && typeof data === 'object' && (data as { success?: unknown }).success === false) {
+      const said = redact(summariseBody(text, headers['content-type']), secretsOfRequest(request));
+      return new SystemError(`Pipedrive answered ${status} with success: false to ${request.method} ${path}${said ? `: ${said}` : ''}`);
+    }
+    return { status, headers, data };
   }
   const body = redact(summariseBody(text, headers['content-type']), secretsOfRequest(request));
   const details = { status, method: request.method, path, headers, body };
   if (status === 429) {
     const daily = isDailyLimit(text, headers);
-    return new RateLimitError(details, resetSecondsOf(headers, daily), daily);
+    const reset = resetSecondsOf(headers, daily);
+    return new RateLimitError(details, reset, daily, reset !== undefined ? Date.now() + reset * 1000 : undefined);
   }
   return new HttpError(details);
 }
@@ -339,19 +401,42 @@ const NETWORK_DESCRIPTIONS: Record<string, string> = {
   ERR_BAD_RESPONSE: 'the response was cut off',
 };
 
+/** Node's codes of certificate problems (an untrusted, expired or mismatched certificate). */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_REVOKED', 'INVALID_CA',
+]);
+
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
 /**
- * A `NetworkError` built only from the error's code: the axios error (which holds the request config and
- * headers) is dropped here and goes nowhere.
+ * A `NetworkError` (or `TlsError`) built only from the error's code: the axios error (which holds the request config
+ * and headers) is dropped here and goes nowhere.
  */
-function networkError(error: unknown, method: string, path: string, host: string, timedOut: boolean, limit: number): NetworkError {
+function networkError(error: unknown, method: string, path: string, host: string, timedOut: Limit | undefined): NetworkError | TlsError {
   const raw = error !== null && typeof error === 'object' ? (error as { code?: unknown; message?: unknown }) : {};
   let code = typeof raw.code === 'string' && /^[A-Z0-9_]+$/.test(raw.code) ? raw.code : undefined;
+  if (code !== undefined && TLS_CODES.has(code)) {
+    return new TlsError(
+      `The TLS certificate of ${host} is not trusted on ${method} ${path} (${code}). This is a certificate problem, not ` +
+        'a Pipedrive outage: a proxy or firewall that intercepts HTTPS, or a wrong api_url, is the usual cause. Check api_url; ' +
+        "if your network uses its own certificate authority, give it to Node with NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
+      code,
+    );
+  }
   const message = typeof raw.message === 'string' ? raw.message : '';
   if (timedOut || code === 'ECONNABORTED' || /timeout/i.test(message)) code = 'ETIMEDOUT';
   if (code === undefined && /socket hang up/i.test(message)) code = 'ECONNRESET';
   if (code === undefined || code === 'ERR_NETWORK' || code === 'ERR_CANCELED') code = code === 'ERR_CANCELED' ? 'ECONNRESET' : 'ENETWORK';
   let description = NETWORK_DESCRIPTIONS[code] ?? 'the connection failed';
-  if (code === 'ETIMEDOUT') description = `no complete answer within ${Math.round(limit / 1000)} s`;
+  if (code === 'ETIMEDOUT') {
+    description = timedOut?.kind === 'headers'
+      ? `no answer within ${seconds(timedOut.ms)}`
+      : timedOut?.kind === 'idle'
+        ? `the answer stalled (no data for ${seconds(timedOut.ms)})`
+        : `no complete answer within ${seconds(timedOut?.ms ?? DEFAULT_TIMEOUT_MS)}`;
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNREFUSED') {
     // The host is named (it is not a secret: configured URLs never carry credentials) so a wrong api_url can be spotted.
     description = `${description} (host ${host}; check api_url / oauth_url)`;

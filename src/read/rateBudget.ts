@@ -214,7 +214,7 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
                 error: (error: unknown) => {
                   answered(taken);
                   if (error instanceof HttpError) applyHeaders(error.headers, taken);
-                  if (error instanceof RateLimitError && !error.daily) {
+                  if (error instanceof RateLimitError && !error.endsRead) {
                     block(error.resetSeconds !== undefined && Number.isFinite(error.resetSeconds) ? error.resetSeconds * 1000 : windowMs);
                   }
                   if (queue.length > 0) drain();

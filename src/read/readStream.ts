@@ -18,10 +18,11 @@ import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } fr
 import { HttpError, messageOf } from '../errors.js';
 import { streamOutcome } from '../http/statusPolicy.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
-import { failWhen, paginate } from '../../operators/index.js';
+import { RepeatedRequestError, failWhen, paginate } from '../../operators/index.js';
+import { assertPage, guardChain } from './pageGuard.js';
 import { checkpoint } from './checkpoint.js';
 import { filterByCursor } from './filterByCursor.js';
-import { nextRequestOf } from './paging.js';
+import { PagingError, endpointOf, nextRequestOf } from './paging.js';
 import { firstRequest, selectRecords } from './requests.js';
 import { valueAt } from '../valueAt.js';
 
@@ -72,17 +73,28 @@ export function pagesOf(
 ): Observable<JsonObject[]> {
   const partitions = def.partitions ?? [{}];
   const paths = [def.path, ...(def.extraPaths ?? [])];
-  const fetch = (req: HttpRequest): Observable<HttpResponse> => ctx.request(def, req);
+  // Every answer must be a page of this stream's records (src/read/pageGuard.ts).
+  const fetch = (req: HttpRequest): Observable<HttpResponse> => ctx.request(def, req).pipe(map((res) => assertPage(def, req, res)));
+  const next = nextRequestOf(def.paging);
+  // One chain per path and partition, each with its own loop guards.
+  const chain = (first: HttpRequest): Observable<JsonObject[]> =>
+    of(first).pipe(
+      paginate(fetch, next),
+      catchError((err: unknown) => {
+        if (!(err instanceof RepeatedRequestError)) throw err;
+        throw new PagingError(`Pipedrive's paging of ${endpointOf(first)} went in a loop: page ${err.pages + 1} would ask for a cursor or offset already read, so the rest of the stream cannot be read`);
+      }),
+      map((res) => selectRecords(def, res.data)),
+      guardChain(def, first),
+    );
   return from(paths.flatMap((path) => partitions.map((partition) => ({ path, partition })))).pipe(
-    map(({ path, partition }) =>
-      firstRequest({ ...def, path }, {
+    concatMap(({ path, partition }) =>
+      chain(firstRequest({ ...def, path }, {
         root: ctx.root(def.api),
         since: opts.since,
         params: { ...partition, ...opts.params },
         ...(opts.id !== undefined ? { id: opts.id } : {}),
-      })),
-    paginate(fetch, nextRequestOf(def.paging)),
-    map((res) => selectRecords(def, res.data)),
+      }))),
   );
 }
 

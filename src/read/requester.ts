@@ -7,12 +7,17 @@
  * request(def, req) = sink.ready() ─▶ auth.wrap(port)(req) ─throttle─▶ ─retryWithBackoff(pipedriveBackoff)─▶ response
  * ```
  */
-import { Observable, asyncScheduler, concatMap, defer, of, tap, type SchedulerLike } from 'rxjs';
+import { Observable, ReplaySubject, asyncScheduler, concatMap, defer, of, tap, type SchedulerLike } from 'rxjs';
 import type { HttpPort, HttpRequest, HttpResponse } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
-import type { ConnectorConfig, OAuthCredentials } from '../config/types.js';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type ConnectorConfig, type OAuthCredentials } from '../config/types.js';
 import { createAuth } from '../http/auth.js';
-import { RateLimitError, messageOf } from '../errors.js';
+import { NetworkError, RateLimitError, UnreachableError, messageOf } from '../errors.js';
+
+/** Consecutive network failures (across streams) that stop the read. */
+export const BREAKER_THRESHOLD = 10;
+/** A request failing with network errors is retried for this many request timeouts (90 s at the default 20 s). */
+export const NETWORK_WINDOW_FACTOR = 4.5;
 import { retryWithBackoff } from '../../operators/index.js';
 import { createRateBudget } from './rateBudget.js';
 import { pipedriveBackoff } from './retryPolicy.js';
@@ -35,6 +40,8 @@ export interface RequesterDeps {
   readonly maxRetries?: number;
   /** Longest wait between retries (default that of pipedriveBackoff). */
   readonly maxDelayMs?: number;
+  /** Consecutive attempts failing with network errors or timeouts, across streams, that open the breaker (default 10). */
+  readonly breakerThreshold?: number;
 }
 
 export interface Requester {
@@ -45,6 +52,14 @@ export interface Requester {
   /** API tokens spent per stream (answered requests × x-token-cost). */
   readonly tokens: Map<string, number>;
   requestCount(): number;
+  /**
+   * The circuit breaker: emits once when the last `breakerThreshold` attempts, across every stream, all failed with a
+   * network error or a timeout (an `UnreachableError` naming the last failure); the read then stops as a whole
+   * instead of letting each stream exhaust its own retries.
+   */
+  readonly unreachable$: Observable<UnreachableError>;
+  /** Completes when no OAuth refresh is in flight (at once when none is). */
+  credentialsSettled(): Observable<void>;
 }
 
 export function createRequester(deps: RequesterDeps): Requester {
@@ -58,6 +73,27 @@ export function createRequester(deps: RequesterDeps): Requester {
     ...(deps.onRateLimitWait ? { onWait: deps.onRateLimitWait } : {}),
   });
   const authed = auth.wrap(deps.port);
+  const threshold = Math.max(1, deps.breakerThreshold ?? BREAKER_THRESHOLD);
+  const unreachable$ = new ReplaySubject<UnreachableError>(1);
+  let failedInARow = 0;
+  let open = false;
+  /** Every attempt's outcome: an answer (any status) closes the streak, a network failure extends it. */
+  const outcome = (err: unknown): void => {
+    if (!(err instanceof NetworkError)) {
+      failedInARow = 0;
+      return;
+    }
+    failedInARow++;
+    if (failedInARow >= threshold && !open) {
+      open = true;
+      unreachable$.next(new UnreachableError(
+        `Pipedrive could not be reached: the last ${threshold} requests all failed with network errors or timeouts ` +
+          `(the last one: ${messageOf(err)}). Check the network, a proxy or firewall, and api_url; then run the sync ` +
+          'again: it resumes from the last state',
+      ));
+    }
+  };
+  const timeoutMs = (deps.config.request_timeout_seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
   const tokens = new Map<string, number>();
   let requests = 0;
   const ready = deps.ready ?? (() => of(undefined));
@@ -69,7 +105,11 @@ export function createRequester(deps: RequesterDeps): Requester {
         return authed(req).pipe(
           tap({
             // Tokens are charged for answered requests; every attempt counts as a request.
-            next: () => { tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost); },
+            next: () => {
+              outcome(undefined);
+              tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost);
+            },
+            error: outcome,
             subscribe: () => {
               requests++;
               const waited = clock.now() - queued;
@@ -81,7 +121,7 @@ export function createRequester(deps: RequesterDeps): Requester {
         );
       }).pipe(
         retryWithBackoff({
-          ...pipedriveBackoff(deps.maxDelayMs !== undefined ? { maxDelayMs: deps.maxDelayMs } : {}),
+          ...pipedriveBackoff({ networkWindowMs: NETWORK_WINDOW_FACTOR * timeoutMs, ...(deps.maxDelayMs !== undefined ? { maxDelayMs: deps.maxDelayMs } : {}) }),
           ...(deps.maxRetries !== undefined ? { maxRetries: deps.maxRetries } : {}),
           ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
           onRetry: (err, attempt, delayMs) => {
@@ -91,5 +131,12 @@ export function createRequester(deps: RequesterDeps): Requester {
         }),
       )),
     );
-  return { request, baseUrl: () => auth.baseUrl(), tokens, requestCount: () => requests };
+  return {
+    request,
+    baseUrl: () => auth.baseUrl(),
+    tokens,
+    requestCount: () => requests,
+    unreachable$: unreachable$.asObservable(),
+    credentialsSettled: () => auth.settled(),
+  };
 }

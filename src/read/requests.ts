@@ -31,10 +31,11 @@ export function firstRequest(def: StreamDefinition, opts: RequestOptions): HttpR
   return { method: 'GET', url: opts.root + path, params };
 }
 
-/** Records of a response body at the definition's selector (default `data`); null or absent → []. */
+/**
+ * Records of a page body at the definition's selector (default `data`): the array there, or none for Pipedrive's
+ * `data: null` of an empty v1 list. (`assertPage` has checked that the body is a page.)
+ */
 export function selectRecords(def: StreamDefinition, body: unknown): JsonObject[] {
   const node = valueAt(body, def.recordSelector ?? 'data');
-  if (Array.isArray(node)) return node as JsonObject[];
-  if (node !== null && typeof node === 'object') return [node as JsonObject];
-  return [];
+  return Array.isArray(node) ? (node as JsonObject[]) : [];
 }

@@ -12,7 +12,7 @@
  * This module owns: the per-page stages of each stream (delete marker, then custom fields), the stream statuses,
  * stopping every stream (a signal, a spent daily budget), and the merge. STATE is owned by `checkpoint`.
  */
-import { Observable, ReplaySubject, concatMap, defer, finalize, from, map, type Subscription } from 'rxjs';
+import { Observable, ReplaySubject, concatMap, defer, finalize, from, map, tap, type Subscription } from 'rxjs';
 import type { AirbyteMessage } from '../protocol.js';
 import { RateLimitError } from '../errors.js';
 import { mergeStreams } from '../../operators/index.js';
@@ -21,6 +21,7 @@ import { customFieldOptions, customFieldStages, type CustomFieldStage } from '..
 import { deleteMarker } from '../deletes.js';
 import { pagesOf, readStream, type PageStage, type StreamContext, type StreamPlan } from './readStream.js';
 import { withStreamStatus } from './withStreamStatus.js';
+import { keyGate, skippedMessage } from './primaryKey.js';
 
 export interface ReadOptions {
   /** Emits an error when the read must stop (a signal); every stream ends INCOMPLETE after its last safe STATE. */
@@ -61,17 +62,23 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
 
   const streamOf = (plan: StreamPlan, ctx: StreamContext, customFields: CustomFieldStage): Observable<AirbyteMessage[]> => {
     const { def } = plan;
-    // The per-page stages: deletes are marked from the API's own fields (`_ab_cdc_deleted_at`) before custom fields
-    // are renamed or relabelled.
-    const stages$ = customFields(def).pipe(map((cf) => then(deleteMarker(def, now), cf)));
+    // The per-page stages: records without a primary key are skipped (counted, one WARN), then deletes are marked from
+    // the API's own fields (`_ab_cdc_deleted_at`) before custom fields are renamed or relabelled.
+    const keys = keyGate(def);
+    const stages$ = customFields(def).pipe(map((cf) => then(then(keys.stage, deleteMarker(def, now)), cf)));
+    const warnSkipped = (): void => {
+      if (keys.skipped() > 0) log.warn(skippedMessage(def.name, def, keys.skipped()));
+    };
     return readStream(plan, ctx, stages$).pipe(
+      tap({ complete: warnSkipped, error: warnSkipped }),
       withStreamStatus(def.name, {
         now,
         describe: (err) => session.describe(err),
         onError: (err) => {
           failed = true;
           log.error(`${def.name}: ${session.describe(err).message}`);
-          if (err instanceof RateLimitError && err.daily) stop(err);
+          // A spent daily budget or a reset too far off ends every stream now, each with its last safe STATE.
+          if (err instanceof RateLimitError && err.endsRead) stop(err);
         },
       }),
     );
@@ -79,6 +86,8 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
 
   const messages$ = defer(() => {
     const external: Subscription | undefined = options.stop$?.subscribe(stop);
+    // The circuit breaker: requests of every stream keep failing with network errors.
+    const breaker = requester.unreachable$.subscribe(stop);
     return session.roots().pipe(
       concatMap((root) => {
         const ctx: StreamContext = {
@@ -96,6 +105,7 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
       }),
       finalize(() => {
         external?.unsubscribe();
+        breaker.unsubscribe();
         const spent = [...requester.tokens].map(([s, t]) => `${s}=${t}`).join(', ');
         log.info(`Read finished: ${requester.requestCount()} requests; API tokens spent per stream: ${spent || 'none'}`);
       }),

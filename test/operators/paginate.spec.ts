@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { defer } from 'rxjs';
 import { marbles } from '../helpers/marbles.js';
-import { paginate } from '../../operators/index.js';
+import { RepeatedRequestError, paginate } from '../../operators/index.js';
 
 describe('paginate (generic)', () => {
   it('follows next() over several pages, one request at a time, subscribing each when the page before arrives', marbles((m) => {
@@ -18,11 +18,11 @@ describe('paginate (generic)', () => {
     m.expect(p3).toHaveSubscriptions('----^-!');
   }));
 
-  it('stops a chain whose next request repeats one already made (A → B → A)', marbles((m) => {
+  it('errors with RepeatedRequestError, after the pages before it, when a next request repeats one already made (A → B → A)', marbles((m) => {
     const calls: string[] = [];
     const next: Record<string, string> = { A: 'B', B: 'A' };
     const fetch = (q: string) => defer(() => { calls.push(q); return m.cold('-(p|)', { p: q }); });
-    m.expect(m.cold('(q|)', { q: 'A' }).pipe(paginate(fetch, (page) => next[page] ?? null))).toBeObservable('-a(b|)', { a: 'A', b: 'B' });
+    m.expect(m.cold('(q|)', { q: 'A' }).pipe(paginate(fetch, (page) => next[page] ?? null))).toBeObservable('-a(b#)', { a: 'A', b: 'B' }, new RepeatedRequestError('A', 2));
     m.flush();
     expect(calls).toEqual(['A', 'B']);
   }));

@@ -252,6 +252,8 @@ describe('OAuth', () => {
       refresh_token: 'refresh-2',
       access_token: 'access-1',
       token_expiry_date: '2025-03-01T12:59:59Z',
+      // Persisted with the tokens: a later run that reuses this access token calls the same domain.
+      api_domain: COMPANY,
     }]);
   });
 

@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { defer } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { marbles } from '../../helpers/marbles.js';
-import { paginate } from '../../../operators/index.js';
-import { nextCursorRequest, nextOffsetRequest, nextRequestOf } from '../../../src/read/paging.js';
+import { RepeatedRequestError, paginate } from '../../../operators/index.js';
+import { PagingError, nextCursorRequest, nextOffsetRequest, nextRequestOf } from '../../../src/read/paging.js';
 import type { HttpRequest, HttpResponse } from '../../../src/http/port.js';
 import { HttpError } from '../../../src/errors.js';
 
@@ -92,17 +92,19 @@ describe('paginate with nextCursorRequest (API v2)', () => {
     expect(nextCursorRequest(v2page([1], 'x'), first)).toEqual({ ...first, params: { limit: 500, cursor: 'x' } });
   });
 
-  it('stops when the server repeats the cursor it was just given', () => {
+  it('fails (PagingError naming the endpoint) when the server repeats the cursor it was just given', () => {
     const q = { ...first, params: { limit: 500, cursor: 'same' } };
-    expect(nextCursorRequest(v2page([1], 'same'), q)).toBeNull();
+    expect(() => nextCursorRequest(v2page([1], 'same'), q)).toThrow(PagingError);
+    expect(() => nextCursorRequest(v2page([1], 'same'), q)).toThrow(/GET \/api\/v2\/deals went in a loop/);
   });
 
-  it('stops when a cursor comes back later in the chain (A → B → A)', marbles((m) => {
+  it('fails after the pages it read when a cursor comes back later in the chain (A → B → A)', marbles((m) => {
     const a = v2page([1], 'B');
     const b = v2page([2], 'A');
     const again = v2page([3], 'B');
     const { fetch, calls } = server(byCursor, { '': m.cold('-(a|)', { a }), B: m.cold('-(b|)', { b }), A: m.cold('-(x|)', { x: again }) });
-    m.expect(m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest))).toBeObservable('-ab(c|)', { a, b, c: again });
+    const out = m.cold('(q|)', { q: first }).pipe(paginate(fetch, nextCursorRequest));
+    m.expect(out).toBeObservable('-ab(c#)', { a, b, c: again }, new RepeatedRequestError({ ...first, params: { limit: 500, cursor: 'B' } }, 3));
     m.flush();
     expect(calls.map(byCursor)).toEqual(['', 'B', 'A']);
   }));
@@ -161,17 +163,20 @@ describe('paginate with nextOffsetRequest (API v1)', () => {
     expect(nextOffsetRequest(res(undefined), v1first)).toBeNull();
   });
 
-  it('a next_start that does not move past the current start ends paging (no infinite loop)', () => {
+  it('a next_start that does not move past the current start while there are more items is a PagingError (no loop, no silent end)', () => {
     const at2 = { ...v1first, params: { limit: 2, start: 2 } };
-    expect(nextOffsetRequest(v1page([1], 2, true, 2), at2)).toBeNull();
-    expect(nextOffsetRequest(v1page([1], 2, true, 0), at2)).toBeNull();
+    expect(() => nextOffsetRequest(v1page([1], 2, true, 2), at2)).toThrow(PagingError);
+    expect(() => nextOffsetRequest(v1page([1], 2, true, 0), at2)).toThrow(/GET \/v1\/files did not move on: .*next start 0 after start 2/);
     expect(nextOffsetRequest(v1page([1], 2, true, 4), at2)).toEqual({ ...v1first, params: { limit: 2, start: 4 } });
+    // more_items_in_collection false ends paging whatever next_start says.
+    expect(nextOffsetRequest(v1page([1], 2, false, 0), at2)).toBeNull();
   });
 
-  it('a server that keeps answering the same next_start stops after one repeat', marbles((m) => {
+  it('a server that keeps answering the same next_start fails the chain after the pages it read', marbles((m) => {
     const stuck = v1page([1, 2], 0, true, 2);
     const { fetch, calls } = server(() => 'any', { any: m.cold('-(a|)', { a: stuck }) });
-    m.expect(m.cold('(q|)', { q: v1first }).pipe(paginate(fetch, nextOffsetRequest))).toBeObservable('-a(b|)', { a: stuck, b: stuck });
+    const out = m.cold('(q|)', { q: v1first }).pipe(paginate(fetch, nextOffsetRequest));
+    m.expect(out).toBeObservable('-a(b#)', { a: stuck, b: stuck }, new PagingError("Pipedrive's paging of GET /v1/files did not move on: it said there are more items but gave the next start 2 after start 2, so the rest of the stream cannot be read"));
     m.flush();
     expect(calls.map((q) => q.params?.['start'])).toEqual([undefined, 2]);
   }));

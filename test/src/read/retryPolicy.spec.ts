@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { defer } from 'rxjs';
+import { defer, mergeMap, of, throwError, timer } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import type { Observable } from 'rxjs';
 import { marbles } from '../../helpers/marbles.js';
 import { retryWithBackoff } from '../../../operators/index.js';
@@ -43,7 +44,7 @@ describe('retryWithBackoff with pipedriveBackoff (Pipedrive requests)', () => {
   }));
 
   it('a reset longer than maxDelayMs is capped', marbles((m) => {
-    const fail = m.cold('-#', undefined, new RateLimitError(details(429), 600));
+    const fail = m.cold('-#', undefined, new RateLimitError(details(429), 200));
     const ok = m.cold('-(r|)', { r });
     const request = attempts(fail, ok).pipe(retryRateLimited({ scheduler: m.scheduler, random: () => 0, maxDelayMs: 5000 }));
     m.expect(request).toBeObservable('5002ms (r|)', { r });
@@ -160,4 +161,42 @@ describe('retryWithBackoff with pipedriveBackoff (Pipedrive requests)', () => {
     m.flush();
     expect(delays).toEqual([3000, 3000]);
   }));
+
+  it('a black-holed API (every attempt times out after 20 s, the default) ends the request within 2 minutes, whatever the jitter', () => {
+    for (const jitter of [0, 0.25, 0.5, 0.75, 0.999]) {
+      const scheduler = new TestScheduler(() => undefined);
+      scheduler.run(({ expectObservable }) => {
+        let attempts = 0;
+        const timedOut = defer(() => { attempts++; return timer(20_000, scheduler).pipe(mergeMap(() => throwError(() => new NetworkError('no answer within 20 s', 'ETIMEDOUT')))); });
+        let endedAt = -1;
+        timedOut.pipe(retryRateLimited({ scheduler, random: () => jitter })).subscribe({ error: () => { endedAt = scheduler.now(); } });
+        expectObservable(of(0)).toBe('(a|)', { a: 0 });
+        scheduler.flush();
+        expect(endedAt, `jitter ${jitter}`).toBeGreaterThan(0);
+        expect(endedAt, `jitter ${jitter}`).toBeLessThanOrEqual(120_000);
+        expect(attempts, `jitter ${jitter}`).toBeGreaterThanOrEqual(3);
+      });
+    }
+  });
+
+  it('retries a network failure only while the next attempt starts within networkWindowMs of the first', marbles((m) => {
+    const err = new NetworkError('reset', 'ECONNRESET');
+    const fail = m.cold('-#', undefined, err);
+    // delays with random 0: 1000 each; window 2500: attempts at 0, 1001, 2002; the third failure at 2003 + 1000 > 2500
+    const request = fail.pipe(retryRateLimited({ scheduler: m.scheduler, random: () => 0, networkWindowMs: 2500 }));
+    m.expect(request).toBeObservable('2003ms #', undefined, err);
+    m.expect(fail).toHaveSubscriptions(['^!', '1001ms ^!', '2002ms ^!']);
+  }));
+
+  it('a 429 whose reset is too far off, or a spent daily budget, is not retried: the read ends', marbles((m) => {
+    const far = new RateLimitError(details(429), 86_400, false, Date.UTC(2026, 11, 2, 9, 0, 0));
+    expect(far.endsRead).toBe(true);
+    expect(far.retryable).toBe(false);
+    expect(far.message).toBe("Pipedrive's rate limit on GET /api/v2/deals resets at 2026-12-02T09:00:00Z (in about 24 hours), too far off to wait for. Run the sync again after the reset: it resumes from the last state");
+    expect(new RateLimitError(details(429), 300).endsRead).toBe(false);
+    expect(new RateLimitError(details(429), 3600, true, Date.UTC(2026, 11, 2, 0, 0, 0)).message).toBe('The Pipedrive daily API token budget is spent; it resets at 2026-12-02T00:00:00Z (in about 60 minutes). Run the sync again after the reset: it resumes from the last state');
+    const fail = m.cold('-#', undefined, far);
+    m.expect(fail.pipe(retryRateLimited({ scheduler: m.scheduler }))).toBeObservable('-#', undefined, far);
+  }));
 });
+

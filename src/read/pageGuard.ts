@@ -1,0 +1,94 @@
+/**
+ * Guards of a paging chain, so that an API that misbehaves never makes a stream loop, nor end as if complete:
+ *
+ * - every answer must be a page: a JSON object holding the records where the definition says (`data` by default;
+ *   Pipedrive's `data: null` is an empty page). A 204, or a body without them, is a `SystemError` naming the
+ *   endpoint and what came back;
+ * - a page whose records (primary key and cursor value) were all on the previous pages of the chain means the
+ *   server is serving the same records again under new cursors: a `PagingError`;
+ * - a chain has at most `MAX_RECORDS_PER_CHAIN / page size` pages (far more than any Pipedrive account holds).
+ */
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import type { StreamDefinition } from '../../streams/types.js';
+import type { HttpRequest, HttpResponse } from '../http/port.js';
+import type { JsonObject } from '../protocol.js';
+import { SystemError } from '../errors.js';
+import { valueAt } from '../valueAt.js';
+import { PagingError, endpointOf } from './paging.js';
+
+/** No list of a Pipedrive company holds more: a chain that pages on past it is a server in a loop. */
+export const MAX_RECORDS_PER_CHAIN = 10_000_000;
+/** Pages of a chain whose records are remembered to recognise a repeat. */
+const REMEMBERED_PAGES = 10;
+
+const describeBody = (body: unknown): string => {
+  if (body === null || body === undefined) return 'no body';
+  if (Array.isArray(body)) return 'a JSON array';
+  if (typeof body !== 'object') return `a JSON ${typeof body}`;
+  const keys = Object.keys(body).slice(0, 6);
+  return `an object with ${keys.length === 0 ? 'no keys' : `the keys ${keys.join(', ')}`}`;
+};
+
+/** The response, if it is a page of `def`'s records; else a `SystemError` naming the endpoint and what came back. */
+export function assertPage(def: Pick<StreamDefinition, 'recordSelector'>, request: HttpRequest, response: HttpResponse): HttpResponse {
+  const selector = def.recordSelector ?? 'data';
+  const body = response.data;
+  const dot = selector.lastIndexOf('.');
+  const holder = dot < 0 ? body : valueAt(body, selector.slice(0, dot));
+  const key = selector.slice(dot + 1);
+  const isObject = typeof holder === 'object' && holder !== null && !Array.isArray(holder);
+  const records = isObject ? (holder as Record<string, unknown>)[key] : undefined;
+  if (isObject && key in holder && (records === null || Array.isArray(records))) return response;
+  const what = response.status === 204 ? '204 No Content' : `${response.status} with ${describeBody(body)}${isObject && key in holder ? ` (${selector} is ${Array.isArray(records) ? 'an array' : typeof records})` : ''}`;
+  throw new SystemError(`Pipedrive answered ${endpointOf(request)} with ${what} instead of a page of records at ${selector}; the stream cannot be read from this answer`);
+}
+
+/** The identity of a record for repeat detection: its primary key and cursor value. */
+function fingerprintOf(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField'>): (record: JsonObject) => string {
+  const paths = def.primaryKey.map((p) => p.join('.'));
+  const cursor = def.cursorField;
+  return (record) => {
+    let key = '';
+    for (const p of paths) key += `${JSON.stringify(p.includes('.') ? valueAt(record, p) : record[p]) ?? ''}\u0000`;
+    if (cursor !== undefined) key += String(cursor.includes('.') && !(cursor in record) ? valueAt(record, cursor) : record[cursor]);
+    return key;
+  };
+}
+
+/**
+ * The guard of one chain of pages of `def` (one first request and the pages after it): passes the pages through,
+ * or errors when a page repeats the records of the previous pages, or when the chain pages on without end.
+ *
+ * ```text
+ * pages:   -a-b-a'|         a' = the records of a again (same keys and cursors)
+ * result:  -a-b-#           PagingError
+ * ```
+ */
+export function guardChain<T extends readonly JsonObject[]>(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField' | 'pageSize' | 'name'>, first: HttpRequest): MonoTypeOperatorFunction<T> {
+  const maxPages = Math.ceil(MAX_RECORDS_PER_CHAIN / Math.max(1, def.pageSize ?? 1));
+  const fingerprint = fingerprintOf(def);
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      const recent: Set<string>[] = [];
+      let pages = 0;
+      return source.subscribe({
+        next: (records) => {
+          pages++;
+          if (pages > maxPages) {
+            subscriber.error(new PagingError(`Pipedrive's paging of ${endpointOf(first)} did not end after ${maxPages} pages (more than ${MAX_RECORDS_PER_CHAIN} records): it is going in a loop, so the stream stops here incomplete`));
+            return;
+          }
+          const keys = new Set(records.map(fingerprint));
+          if (records.length > 0 && [...keys].every((k) => recent.some((page) => page.has(k)))) {
+            subscriber.error(new PagingError(`Pipedrive's paging of ${endpointOf(first)} went in a loop: page ${pages} repeats records of the pages before it (same ids, same ${def.cursorField ?? 'values'}) under a new cursor, so the rest of the stream cannot be read`));
+            return;
+          }
+          recent.push(keys);
+          if (recent.length > REMEMBERED_PAGES) recent.shift();
+          subscriber.next(records);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
