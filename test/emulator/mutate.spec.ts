@@ -67,9 +67,11 @@ describe('mutate', () => {
       expect(persons.records.map((p) => p['id'])).not.toContain(id);
       expect(truth('persons').map((p) => p['id'])).not.toContain(id);
     }
-    // The change log of a deleted deal records the deletion.
+    // The change log of a deleted deal records the deletion as a status change.
     const flow = await get(emu, `/v1/deals/${String(ids[0])}/flow`);
-    expect(flow.body.data[0].data.field_key).toBe('deleted');
+    expect(flow.body.data[0].data).toMatchObject({ field_key: 'status', new_value: 'deleted' });
+    const log = await get(emu, `/v1/deals/${String(ids[0])}/changelog`);
+    expect(log.body.data[0]).toMatchObject({ field_key: 'status', new_value: 'deleted', time: m.time.replace('T', ' ').replace('Z', '') });
   });
 
   it('v1 notes and leads: touched records show up through updated_since', async () => {
