@@ -199,6 +199,7 @@ export class Mutator {
     const times = spec.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new Error('change: times must be a positive integer');
     const key = name === 'deals' && spec.field === 'owner_id' ? 'user_id' : spec.field;
+    this.checkField(name, key);
     const pairs = new Set<string>();
     for (let k = 0; k < times; k++) {
       const rec = this.record(name, i);
@@ -232,11 +233,11 @@ export class Mutator {
     this.log('deals', i, t, 'status', old, status, { ...extra, fields });
   }
 
-  /** The overlay fields (record keys) that hold a new value of changelog field `key`. */
-  private fieldsFor(name: ChangelogEntity, key: string, value: unknown, t: number): Rec {
+  /** Throws unless `change` supports field `key` of the entity. */
+  private checkField(name: ChangelogEntity, key: string): void {
     if (CUSTOM_KEY.test(key)) {
       if (!this.w.cf.list(CF_ENTITY[name]).some((f) => f.key === key)) throw new Error(`change: ${name} has no custom field ${key}`);
-      return { [key]: value };
+      return;
     }
     const allowed: Record<ChangelogEntity, string[]> = {
       deals: ['stage_id', 'value', 'user_id', 'status', 'title', 'expected_close_date'],
@@ -244,6 +245,11 @@ export class Mutator {
       organizations: ['owner_id', 'name'],
     };
     if (!allowed[name].includes(key)) throw new Error(`change: ${name} field must be one of ${allowed[name].join(', ')} or a custom field key (got ${key})`);
+  }
+
+  /** The overlay fields (record keys) that hold a new value of changelog field `key`. */
+  private fieldsFor(name: ChangelogEntity, key: string, value: unknown, t: number): Rec {
+    if (CUSTOM_KEY.test(key)) return { [key]: value };
     if (name === 'deals' && key === 'stage_id') {
       const stages = this.w.entity('stages').base;
       if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > stages) throw new Error(`change: stage_id must be a stage id 1..${stages}`);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../emulator/args.js';
 import { startEmulator, type Emulator } from '../../emulator/server.js';
-import { STREAMS } from '../../emulator/truth.js';
+import { ALL_TRUTH_STREAMS } from '../../emulator/truth.js';
 import { byPk, get, readStream, readV1, readV2, type Rec } from './helpers.js';
 
 let emu: Emulator;
@@ -112,7 +112,8 @@ describe('mutating every entity', () => {
       const two = Object.fromEntries(ents.map((x) => [x, 2]));
       const res = e.mutate({ touch: two, add: two, delete: Object.fromEntries(ents.map((x) => [x, 1])) });
       for (const x of ents) expect(res.added[x], x).toHaveLength(2);
-      for (const s of STREAMS) {
+      e.mutate({ change: { deals: { field: 'stage_id', count: 3 }, persons: { field: 'owner_id', count: 2 } }, merge: { persons: 1, organizations: 1 }, undelete: { deals: 1 } });
+      for (const s of ALL_TRUTH_STREAMS) {
         const pk = e.primaryKey(s);
         const read = byPk(pk, await readStream(e, s));
         const truth = byPk(pk, [...e.groundTruth(s)]);
