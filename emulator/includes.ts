@@ -14,14 +14,15 @@ interface Counters {
   done: Int32Array;
   /** Id (+1 of the index) of the undone activity due first / the done activity due last; 0 = none. */
   next: Int32Array;
-  nextDue: Float64Array;
+  /** Seconds (unsigned 32-bit: good until 2106). */
+  nextDue: Uint32Array;
   last: Int32Array;
-  lastDue: Float64Array;
+  lastDue: Uint32Array;
   notes: Int32Array;
   files: Int32Array;
   mails: Int32Array;
-  lastIn: Float64Array;
-  lastOut: Float64Array;
+  lastIn: Uint32Array;
+  lastOut: Uint32Array;
   /** Deals by status (persons: linked to the person; organizations: linked to the organization). */
   open: Int32Array;
   won: Int32Array;
@@ -33,12 +34,14 @@ interface Counters {
   people: Int32Array;
 }
 
-function counters(n: number): Counters {
+/** Counters for n records; the deal counts only where they are asked for (persons, organizations). */
+function counters(n: number, deals: boolean): Counters {
   const i32 = (): Int32Array => new Int32Array(n);
-  const f64 = (): Float64Array => new Float64Array(n);
+  const u32 = (): Uint32Array => new Uint32Array(n);
+  const d = (): Int32Array => new Int32Array(deals ? n : 0);
   return {
-    act: i32(), done: i32(), next: i32(), nextDue: f64(), last: i32(), lastDue: f64(), notes: i32(), files: i32(), mails: i32(),
-    lastIn: f64(), lastOut: f64(), open: i32(), won: i32(), lost: i32(), rOpen: i32(), rWon: i32(), rLost: i32(), people: i32(),
+    act: i32(), done: i32(), next: i32(), nextDue: u32(), last: i32(), lastDue: u32(), notes: i32(), files: i32(), mails: i32(),
+    lastIn: u32(), lastOut: u32(), open: d(), won: d(), lost: d(), rOpen: d(), rWon: d(), rLost: d(), people: d(),
   };
 }
 
@@ -64,7 +67,7 @@ export class Includes {
     const r = this.r;
     if (this.built && this.built.key === w.mutations) return this.built;
     const ents = { deals: w.entity('deals'), persons: w.entity('persons'), organizations: w.entity('organizations') };
-    const c = { deals: counters(ents.deals.count), persons: counters(ents.persons.count), organizations: counters(ents.organizations.count) };
+    const c = { deals: counters(ents.deals.count, false), persons: counters(ents.persons.count, true), organizations: counters(ents.organizations.count, true) };
     const each = (fn: (k: Counters, i: number) => void, deal: number | null, person: number | null, org: number | null): void => {
       if (deal !== null) fn(c.deals, deal);
       if (person !== null) fn(c.persons, person);

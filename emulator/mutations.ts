@@ -89,7 +89,7 @@ export class Mutator {
     const res: MutationResult = { time: isoZ(t), touched: {}, added: {}, changed: {}, merged: {}, deleted: {}, undeleted: {}, renamed: [] };
     for (const [name, n] of Object.entries(change.touch ?? {})) {
       const e = w.entity(name);
-      const chosen = this.pick(name, n, m, 1, (i) => name !== 'deals' || !w.dealDeleted(i));
+      const chosen = this.pick(name, n, m, 0, (i) => name !== 'deals' || !w.dealDeleted(i));
       for (const i of chosen) {
         e.mutate(i, { upd: t });
         if (isLog(name)) this.touchField(name, i, t, m);
