@@ -3,7 +3,9 @@
  * parameter validation, paging (v2 cursors, v1 offsets) and Pipedrive's envelopes.
  * Transport concerns (auth, rate limits, faults) live in `server.ts`.
  */
+import { changelogRecord, history, type ChangelogEntity } from './changelog.js';
 import { SHIFT, type Entity, type Order } from './entity.js';
+import { Includes, type IncludeEntity } from './includes.js';
 import { endpointMeta, recordNode } from './meta.js';
 import { CURRENCY_LIST, LEAD_SOURCES, type Rec, type Records } from './records.js';
 import { parseV1Time, parseV2Time, isoZ } from './time.js';
@@ -61,6 +63,8 @@ interface V2ListSpec {
   /** Query filters → predicate on the built record or index; return null to ignore. */
   filters?: (q: Query) => ((i: number) => boolean) | null;
   customFields?: boolean;
+  /** The entity whose `include_fields` the endpoint serves. */
+  includes?: IncludeEntity | 'activities';
 }
 
 function b64url(s: string): string {
@@ -100,13 +104,21 @@ function idList(q: Query, name: string, max = 100): number[] | undefined {
   return parts.map(Number);
 }
 
+/** Entity name (world) → the singular the API's "not found" errors use. */
+const SINGULAR: Record<string, string> = { deals: 'Deal', persons: 'Person', organizations: 'Organization', products: 'Product', activities: 'Activity' };
+const CHANGELOG_DEFAULT_LIMIT = 100;
+const CHANGELOG_MAX_LIMIT = 500;
+
 export class Api {
   private readonly v1Cache = new Map<string, number>();
+  readonly includes: Includes;
 
   constructor(
     readonly w: World,
     readonly r: Records,
-  ) {}
+  ) {
+    this.includes = new Includes(w, r);
+  }
 
   /**
    * Resolves an API request to its token cost and an executor; null when no route matches
@@ -172,6 +184,7 @@ export class Api {
           base: (i) => w.dealArchived(i) === archived,
           sorts: ['id', 'update_time', 'add_time'],
           customFields: true,
+          includes: 'deals',
           filters: (q) => {
             const raw = q.get('status');
             let statuses: Set<string> | null = null;
@@ -189,17 +202,17 @@ export class Api {
       }
       case '/persons':
         return list({
-          path, entity: 'persons', build: (i) => r.person(i), sorts: ['id', 'update_time', 'add_time'], customFields: true,
+          path, entity: 'persons', build: (i) => r.person(i), sorts: ['id', 'update_time', 'add_time'], customFields: true, includes: 'persons',
           filters: (q) => this.recFilter(q, ['owner_id', 'org_id'], (i) => r.person(i)),
         });
       case '/organizations':
         return list({
-          path, entity: 'organizations', build: (i) => r.organization(i), sorts: ['id', 'update_time', 'add_time'], customFields: true,
+          path, entity: 'organizations', build: (i) => r.organization(i), sorts: ['id', 'update_time', 'add_time'], customFields: true, includes: 'organizations',
           filters: (q) => this.recFilter(q, ['owner_id'], (i) => r.organization(i)),
         });
       case '/activities':
         return list({
-          path, entity: 'activities', build: (i) => r.activity(i), sorts: ['id', 'update_time', 'add_time'],
+          path, entity: 'activities', build: (i) => r.activity(i), sorts: ['id', 'update_time', 'add_time'], includes: 'activities',
           filters: (q) => {
             const done = boolParam(q, 'done');
             const f = this.recFilter(q, ['owner_id', 'deal_id', 'person_id', 'org_id'], (i) => r.activity(i));
@@ -282,8 +295,56 @@ export class Api {
       case '/projectFields':
         return { template: path, run: (q) => this.fieldsV2(path, q) };
       default:
-        return null;
+        return this.singleV2(path);
     }
+  }
+
+  /** `GET /api/v2/{deals|persons|organizations|products|activities}/{id}` (1 token): one record, 404 when gone. */
+  private singleV2(path: string): { template: string; run: (q: Query) => unknown } | null {
+    const m = /^\/(deals|persons|organizations|products|activities)\/([^/]+)$/.exec(path);
+    if (!m) return null;
+    const entity = m[1]!;
+    const template = `/${entity}/{id}`;
+    const r = this.r;
+    return {
+      template,
+      run: (q) => {
+        this.checkParams('v2', template, q);
+        const i = /^\d+$/.test(m[2]!) ? this.w.indexOfNumericId(entity, m[2]!) : null;
+        if (i === null) throw new HttpFail(404, `${SINGULAR[entity]!} not found`, { errorCode: 404 });
+        const build = { deals: r.deal.bind(r), persons: r.person.bind(r), organizations: r.organization.bind(r), products: r.product.bind(r), activities: r.activity.bind(r) }[entity]!;
+        let rec = build(i);
+        rec = this.customFieldsOnly(q, rec, entity !== 'activities');
+        if (entity !== 'products') rec = this.withIncludes(template, entity as IncludeEntity | 'activities', q, [i], [rec])[0]!;
+        return { success: true, data: rec };
+      },
+    };
+  }
+
+  /** The `include_fields` of a request, validated against the endpoint's enum (comma-separated). */
+  private includeFields(template: string, q: Query): string[] {
+    const raw = q.get('include_fields');
+    if (raw === undefined || raw.trim() === '') return [];
+    const allowed = (endpointMeta('v2', template).params.find((p) => p.name === 'include_fields')?.enum ?? []) as string[];
+    const asked = new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    for (const f of asked) if (!allowed.includes(f)) bad(`Validation failed: include_fields: Invalid enum value. Expected ${allowed.map((a) => `'${a}'`).join(' | ')}, received '${f}'`);
+    return allowed.filter((f) => asked.has(f));
+  }
+
+  private withIncludes(template: string, entity: IncludeEntity | 'activities', q: Query, items: number[], data: Rec[]): Rec[] {
+    const fields = this.includeFields(template, q);
+    if (fields.length === 0) return data;
+    if (entity === 'activities') return data.map((d, k) => ({ ...d, attendees: this.includes.attendees(items[k]!, d) }));
+    return data.map((d, k) => this.includes.apply(entity, items[k]!, d, fields));
+  }
+
+  /** `custom_fields=key1,key2` (at most 15 keys): only those custom fields. */
+  private customFieldsOnly(q: Query, rec: Rec, declared: boolean): Rec {
+    const cf = q.get('custom_fields');
+    if (!declared || cf === undefined || cf === '') return rec;
+    const keep = new Set(cf.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    if (keep.size > 15) bad('Validation failed: custom_fields: Array must contain at most 15 element(s)');
+    return { ...rec, custom_fields: Object.fromEntries(Object.entries(rec['custom_fields'] as Rec).filter(([k]) => keep.has(k))) };
   }
 
   /** 400 for query parameters the endpoint does not declare (Pipedrive v2 validates its query schema). */
@@ -385,12 +446,8 @@ export class Api {
       limit,
       ...(pred ? { pred } : {}),
     });
-    let data = res.items.map((i) => spec.build(i));
-    const cf = q.get('custom_fields');
-    if (spec.customFields && cf) {
-      const keep = new Set(cf.split(',').map((s) => s.trim()));
-      data = data.map((d) => ({ ...d, custom_fields: Object.fromEntries(Object.entries(d['custom_fields'] as Rec).filter(([k]) => keep.has(k))) }));
-    }
+    let data = res.items.map((i) => this.customFieldsOnly(q, spec.build(i), spec.customFields === true));
+    if (spec.includes) data = this.withIncludes(spec.path, spec.includes, q, res.items, data);
     let next: string | null = null;
     if (res.more && res.items.length) {
       const last = res.items[res.items.length - 1]!;
@@ -440,7 +497,7 @@ export class Api {
       '/projectFields': ['/projects', 'project'],
     };
     const [recPath, entity] = map[path]!;
-    return this.r.v2Fields(recordNode('v2', recPath), this.w.cf.list(entity), path === '/dealFields', include);
+    return this.r.v2Fields(recordNode('v2', recPath), this.w.cf.list(entity), path === '/dealFields', include, entity);
   }
 
   private fieldsV2(path: string, q: Query): unknown {
@@ -579,6 +636,11 @@ export class Api {
       default:
         break;
     }
+    const log = /^\/(deals|persons|organizations)\/([^/]+)\/changelog$/.exec(path);
+    if (log) {
+      const entity = log[1] as ChangelogEntity;
+      return { template: `/${entity}/{id}/changelog`, run: (q) => this.changelog(entity, log[2]!, q) };
+    }
     let m = /^\/deals\/([^/]+)\/flow$/.exec(path);
     if (m) {
       const id = m[1]!;
@@ -617,6 +679,34 @@ export class Api {
       };
     }
     return null;
+  }
+
+  /**
+   * `GET /v1/{deals|persons|organizations}/{id}/changelog`: the record's field changes, newest first (within a
+   * second: the later change first), cursor-paged (`cursor` = the first entry of the page, `limit` default 100,
+   * capped at 500) with `additional_data.next_cursor` (null on the last page).
+   */
+  private changelog(entity: ChangelogEntity, id: string, q: Query): unknown {
+    const i = this.w.indexOfNumericId(entity, id);
+    if (i === null) throw new HttpFail(404, `${SINGULAR[entity]!} not found`);
+    let limit = intParam(q, 'limit') ?? CHANGELOG_DEFAULT_LIMIT;
+    if (limit < 1) bad('limit must be a positive integer');
+    limit = Math.min(limit, CHANGELOG_MAX_LIMIT);
+    const entries = history(this.w, this.r, entity, i).reverse();
+    let start = 0;
+    const cursor = q.get('cursor');
+    if (cursor !== undefined && cursor !== '') {
+      const text = /^[A-Za-z0-9+/]+={0,2}$/.test(cursor) ? Buffer.from(cursor, 'base64').toString('utf8') : '';
+      const mm = /^id:(\d+)$/.exec(text);
+      if (!mm) bad(`Invalid cursor '${cursor}'`);
+      const at = Number(mm[1]);
+      start = entries.findIndex((c) => c.id <= at);
+      if (start < 0) start = entries.length;
+    }
+    const page = entries.slice(start, start + limit);
+    const following = entries[start + limit];
+    const next = following ? Buffer.from(`id:${following.id}`, 'utf8').toString('base64').replace(/=+$/, '') : null;
+    return { success: true, data: page.map(changelogRecord), additional_data: { next_cursor: next } };
   }
 
   private readonly summaryCache = new Map<string, Rec>();

@@ -12,17 +12,37 @@ export const SHIFT = 16777216; // 2^24: room for indices up to ~16.7M
 
 export type Order = 'id' | 'update_time' | 'add_time';
 
+/** One entry of a record's field history (`GET /v1/{deals|persons|organizations}/{id}/changelog`, deal flow). */
+export interface ChangeEntry {
+  /** Internal id: grows with time (the changelog's cursor and its order within a second). */
+  id: number;
+  /** Seconds. */
+  t: number;
+  /** The changed field's key as the changelog names it (v1 keys, 40-hex keys for custom fields). */
+  field: string;
+  old: string | null;
+  nu: string | null;
+  user: number;
+  source: string | null;
+  agent: string | null;
+  bulk: boolean;
+}
+
 export interface Overlay {
   /** Overridden update time (seconds). */
   upd?: number;
   /** Add time of an added record (seconds). */
   add?: number;
-  /** Removed (hard-deleted: no longer listed). */
+  /** Removed (hard-deleted or merged away: no longer served anywhere). */
   removed?: true;
-  /** Soft-deleted (deals: listed with status=deleted, `is_deleted: true`). */
-  deleted?: true;
-  /** Times of the mutations applied to this record (for change logs). */
-  touches?: number[];
+  /** When the record was removed (seconds). */
+  removedAt?: number;
+  /** Deals: when a mutation deleted the deal (seconds), or null once a mutation restored it. */
+  deletedAt?: number | null;
+  /** Field values set by mutations, by record key (custom fields by their 40-hex key). */
+  fields?: Record<string, unknown>;
+  /** Change-log entries written by mutations, oldest first. */
+  changes?: ChangeEntry[];
 }
 
 export interface Timeline {
@@ -97,8 +117,19 @@ export class Entity {
     return this.timeline.upd(i);
   }
 
+  /**
+   * Records that left every endpoint without an overlay entry of their own (deals deleted more than
+   * 30 days ago); set by the world, must be O(1).
+   */
+  gone: ((i: number) => boolean) | null = null;
+
   removed(i: number): boolean {
-    return this.ov.get(i)?.removed === true;
+    return this.ov.get(i)?.removed === true || (this.gone !== null && this.gone(i));
+  }
+
+  /** Field values set by mutations on record i, if any. */
+  fields(i: number): Record<string, unknown> | undefined {
+    return this.ov.get(i)?.fields;
   }
 
   exists(i: number): boolean {
@@ -115,14 +146,16 @@ export class Entity {
     return order === 'id' ? key : key % SHIFT;
   }
 
-  /** Records a mutation of record i (touch/delete/remove/add). */
+  /** Records a mutation of record i (touch/change/delete/remove/add). */
   mutate(i: number, change: Overlay): void {
     const o = this.ov.get(i) ?? {};
     if (change.upd !== undefined) o.upd = change.upd;
     if (change.add !== undefined) o.add = change.add;
     if (change.removed) o.removed = true;
-    if (change.deleted) o.deleted = true;
-    if (change.upd !== undefined) (o.touches ??= []).push(change.upd);
+    if (change.removedAt !== undefined) o.removedAt = change.removedAt;
+    if (change.deletedAt !== undefined) o.deletedAt = change.deletedAt;
+    if (change.fields) o.fields = { ...(o.fields ?? {}), ...change.fields };
+    if (change.changes) (o.changes ??= []).push(...change.changes);
     this.ov.set(i, o);
     this.version++;
     this.ovKeys = {};

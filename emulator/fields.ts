@@ -17,7 +17,10 @@ export interface FieldOption {
 
 export interface CustomField {
   key: string;
+  /** The label (changed by `mutate({ renameField })`; the key stays). */
   name: string;
+  /** When the field was last renamed (seconds), if ever. */
+  renamedAt?: number;
   type: CustomType;
   options: FieldOption[] | null;
   /** Index in its entity's list (salt of the value generator). */
@@ -82,6 +85,21 @@ export class CustomFields {
 
   list(entity: string): CustomField[] {
     return this.byEntity[entity] ?? [];
+  }
+
+  /**
+   * Renames custom field `key` (default: the entity's first custom field) of an entity (`deal`, `person`, …)
+   * at time `sec`; returns the key and both labels.
+   */
+  rename(entity: string, key: string | undefined, label: string, sec: number): { key: string; from: string; to: string } {
+    const list = this.list(entity);
+    const f = key === undefined ? list[0] : list.find((x) => x.key === key);
+    if (!f) throw new Error(`renameField: ${entity} has no custom field ${key ?? '(none)'}`);
+    if (typeof label !== 'string' || label.trim() === '') throw new Error('renameField: label must be a non-empty string');
+    const from = f.name;
+    f.name = label;
+    f.renamedAt = sec;
+    return { key: f.key, from, to: label };
   }
 
   /** The raw (API-independent) value of field f on record i of an entity, or null. */
@@ -227,12 +245,36 @@ export function systemFieldType(name: string, schemaType: string): string {
   }
 }
 
+const INDUSTRIES = [
+  'Agriculture', 'Automotive', 'Banking', 'Construction', 'Consulting', 'Education', 'Energy', 'Entertainment', 'Food & beverage',
+  'Government', 'Healthcare', 'Hospitality', 'Insurance', 'Logistics', 'Manufacturing', 'Media', 'Real estate', 'Retail', 'Software',
+  'Telecommunications',
+];
+
 export function titleCase(key: string): string {
   const s = key.replace(/_ids?$/, (m) => (m === '_ids' ? 's' : '')).replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export function systemOptions(name: string): { id: string | number; label: string; color: null }[] | null {
+/** Activity type keys and labels (`/v1/activityTypes` `key_string` and `name`), the options of activities' `type`. */
+export const ACTIVITY_TYPE_OPTIONS: readonly [string, string][] = [
+  ['call', 'Call'], ['meeting', 'Meeting'], ['task', 'Task'], ['deadline', 'Deadline'], ['email', 'Email'], ['lunch', 'Lunch'],
+  ['demo', 'Demo'], ['site_visit', 'Site visit'], ['follow_up', 'Follow-up'],
+];
+
+/**
+ * Options of the built-in fields that have them, by entity (`deal`, `person`, `organization`, `product`,
+ * `activity`, `project`) and field code; null for fields without options.
+ */
+export function systemOptions(name: string, entity = ''): { id: string | number; label: string; color: null }[] | null {
+  if (entity === 'activity' && name === 'type') return ACTIVITY_TYPE_OPTIONS.map(([id, label]) => ({ id, label, color: null }));
+  if (entity === 'activity' && name === 'priority') return ['Low', 'Medium', 'High'].map((label, k) => ({ id: k, label, color: null }));
+  if (entity === 'product' && name === 'billing_frequency') {
+    return ['one-time', 'annually', 'semi-annually', 'quarterly', 'monthly', 'weekly'].map((id) => ({ id, label: id.charAt(0).toUpperCase() + id.slice(1), color: null }));
+  }
+  if (entity === 'organization' && name === 'industry') {
+    return Array.from({ length: 20 }, (_, k) => ({ id: k + 1, label: INDUSTRIES[k]!, color: null }));
+  }
   switch (name) {
     case 'status':
       return ['open', 'won', 'lost', 'deleted'].map((id) => ({ id, label: id.charAt(0).toUpperCase() + id.slice(1), color: null }));

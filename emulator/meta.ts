@@ -20,6 +20,8 @@ export interface ParamMeta {
   max?: number;
   required?: true;
   default?: unknown;
+  /** The values the spec allows (for comma lists such as `include_fields`: each item). */
+  enum?: unknown[];
 }
 
 export interface EndpointMeta {

@@ -3,6 +3,7 @@
  * (field order and types from `meta.json`). Every value derives from (seed, entity, index) and
  * the mutation overlay, so the same record is built identically whenever it is asked for.
  */
+import { history } from './changelog.js';
 import { type CustomField, makeAddress, systemFieldType, systemOptions, titleCase, ADDRESS_SUBFIELDS } from './fields.js';
 import { type FieldNode, recordNode, shaper, type Shaper } from './meta.js';
 import {
@@ -10,7 +11,7 @@ import {
 } from './names.js';
 import { Rng } from './rng.js';
 import { isoMs, isoZ, v1Time, ymd } from './time.js';
-import { PHASES_PER_BOARD, STAGES_PER_PIPELINE, type World } from './world.js';
+import { PHASES_PER_BOARD, STAGES_PER_PIPELINE, type DealStatus, type World } from './world.js';
 
 export type Rec = Record<string, unknown>;
 
@@ -77,10 +78,26 @@ const PERMISSION_SETS: [string, string, string][] = [
   ['Deals admin', 'sales', 'admin'], ['Deals regular user', 'sales', 'regular'], ['Global admin', 'global', 'admin'],
   ['Global regular user', 'global', 'regular'], ['Projects admin', 'projects', 'admin'], ['Projects regular user', 'projects', 'regular'],
 ];
-const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+
+const LOST_REASONS = ['Price too high', 'Went with competitor', 'No budget', 'Timing'];
+const CUSTOM_KEY = /^[0-9a-f]{40}$/;
 
 function pick<T>(list: readonly T[], n: number): T {
   return list[n % list.length]!;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A record's `custom_fields` with the values mutations set (40-hex keys of the field overlay). */
+function withCustom(cf: Rec, f: Rec | undefined): Rec {
+  if (f) for (const k of Object.keys(f)) if (CUSTOM_KEY.test(k)) cf[k] = f[k];
+  return cf;
 }
 
 /** Builds records of the emulated company. */
@@ -138,8 +155,12 @@ export class Records {
   dealPerson(di: number): number {
     return this.ix(9, di, 81, 'persons');
   }
-  dealOwner(di: number): number {
+  dealOwnerBase(di: number): number {
     return this.ix(9, di, 82, 'users');
+  }
+  dealOwner(di: number): number {
+    const o = this.w.entity('deals').fields(di)?.['owner_id'];
+    return typeof o === 'number' ? o - 1 : this.dealOwnerBase(di);
   }
   dealTitle(di: number): string {
     return `${this.orgName(this.dealOrg(di))} ${pick(DEAL_WORDS, this.w.pickIndex(9, di, 83, 1 << 20))}`;
@@ -147,53 +168,63 @@ export class Records {
   dealCurrency(di: number): string {
     return pick(CURRENCIES, this.w.pickIndex(9, di, 84, 1 << 20));
   }
-  dealValue(di: number): number {
+  dealValueBase(di: number): number {
     return Math.round(this.w.u(9, di, 85) * 50000) + 500;
+  }
+  dealValue(di: number): number {
+    const v = this.w.entity('deals').fields(di)?.['value'];
+    return typeof v === 'number' ? v : this.dealValueBase(di);
   }
   personOrg(pi: number): number | null {
     return this.w.u(7, pi, 20) < 0.8 ? this.ix(7, pi, 21, 'organizations') : null;
   }
   /** Base update time of a deal (before mutations): closing and child times derive from it. */
-  private dealBaseUpd(di: number): number {
+  dealBaseUpd(di: number): number {
     const e = this.w.entity('deals');
     return di >= e.base ? e.addSec(di) : e.timeline.upd(di);
   }
 
   // --- API v2 --------------------------------------------------------------------------------
 
-  deal(i: number): Rec {
+  /**
+   * Deal i as `/api/v2/deals` returns it. `raw` builds it as the seed made it, before any mutation
+   * changed a field (the start of its mutation history).
+   */
+  deal(i: number, raw = false): Rec {
     const w = this.w;
     const e = w.entity('deals');
+    const f = raw ? undefined : e.fields(i);
     const r = this.rng('deals', i);
     const add = e.addSec(i);
     const upd = e.updSec(i);
-    const status = w.dealStatus(i);
-    const closeSec = this.dealBaseUpd(i);
-    const pipeline = w.dealPipeline(i);
-    const stage = w.dealStage(i);
+    const status = (f?.['status'] as DealStatus | undefined) ?? w.dealStatusBase(i);
+    const baseClose = this.dealBaseUpd(i);
+    const closeSec = num(f?.['_close']) ?? baseClose;
+    const stage = (num(f?.['stage_id']) ?? w.dealStageBase(i) + 1) - 1;
+    const stageChange = add + Math.floor((baseClose - add) * r.next());
     return S.deal({
       id: i + 1,
-      title: this.dealTitle(i),
-      owner_id: this.dealOwner(i) + 1,
+      title: str(f?.['title']) ?? this.dealTitle(i),
+      owner_id: num(f?.['owner_id']) ?? this.dealOwnerBase(i) + 1,
       person_id: this.dealPerson(i) + 1,
       org_id: this.dealOrg(i) + 1,
-      pipeline_id: pipeline + 1,
+      pipeline_id: Math.floor(stage / STAGES_PER_PIPELINE) + 1,
       stage_id: stage + 1,
-      value: this.dealValue(i),
+      value: num(f?.['value']) ?? this.dealValueBase(i),
       currency: this.dealCurrency(i),
       add_time: isoZ(add),
       update_time: isoZ(upd),
-      stage_change_time: isoZ(add + Math.floor((closeSec - add) * r.next())),
+      stage_change_time: isoZ(num(f?.['_stage']) ?? stageChange),
       is_deleted: status === 'deleted',
       is_archived: w.dealArchived(i),
       status,
       probability: r.chance(0.3) ? r.int(1, 10) * 10 : null,
-      lost_reason: status === 'lost' ? r.pick(['Price too high', 'Went with competitor', 'No budget', 'Timing']) : null,
+      lost_reason: status === 'lost' ? pick(LOST_REASONS, w.pickIndex(9, i, 86, 1 << 20)) : null,
       visible_to: r.chance(0.8) ? 3 : 1,
       close_time: status === 'won' || status === 'lost' ? isoZ(closeSec) : null,
       won_time: status === 'won' ? isoZ(closeSec) : undefined,
       lost_time: status === 'lost' ? isoZ(closeSec) : undefined,
-      expected_close_date: ymd(add + r.int(14, 120) * 86400),
+      expected_close_date: str(f?.['expected_close_date']) ?? ymd(add + r.int(14, 120) * 86400),
       label_ids: r.chance(0.3) ? [r.int(1, 3)] : [],
       origin: r.pick(['ManuallyCreated', 'ManuallyCreated', 'API', 'Import', 'WebForms']),
       origin_id: null,
@@ -202,22 +233,29 @@ export class Records {
       arr: null,
       mrr: null,
       acv: null,
-      custom_fields: w.cf.v2('deal', 9, i, add),
+      custom_fields: withCustom(w.cf.v2('deal', 9, i, add), f),
     });
   }
 
-  activity(i: number): Rec {
-    const w = this.w;
-    const e = w.entity('activities');
+  /** What links activity i to deals, persons and organizations (the record's first seeded values). */
+  activityCore(i: number): { r: Rng; type: (typeof ACTIVITY_TYPES)[number]; dealI: number | null; personI: number | null; orgI: number | null; done: boolean; due: number } {
     const r = this.rng('activities', i);
-    const add = e.addSec(i);
-    const upd = e.updSec(i);
+    const add = this.w.entity('activities').addSec(i);
     const type = ACTIVITY_TYPES[r.int(0, 5)]!;
     const dealI = r.chance(0.7) ? this.ix(10, i, 30, 'deals') : null;
     const personI = dealI !== null ? this.dealPerson(dealI) : r.chance(0.6) ? this.ix(10, i, 31, 'persons') : null;
     const orgI = dealI !== null ? this.dealOrg(dealI) : personI !== null ? this.personOrg(personI) : null;
     const done = r.chance(0.6);
     const due = add + r.int(0, 30) * 86400;
+    return { r, type, dealI, personI, orgI, done, due };
+  }
+
+  activity(i: number): Rec {
+    const w = this.w;
+    const e = w.entity('activities');
+    const add = e.addSec(i);
+    const upd = e.updSec(i);
+    const { r, type, dealI, personI, orgI, done, due } = this.activityCore(i);
     return S.activity({
       id: i + 1,
       subject: `${pick(ACTIVITY_SUBJECTS, r.int(0, 99))}${personI !== null ? ` with ${this.personName(personI)}` : ''}`,
@@ -240,56 +278,65 @@ export class Records {
       participants: personI !== null ? [{ person_id: personI + 1, primary: true }] : [],
       priority: r.int(0, 2),
       note: r.chance(0.4) ? `<p>${pick(NOTE_TEXTS, r.int(0, 99))}</p>` : '',
+      // Sent by real accounts, not in the OpenAPI schema.
+      private: w.u(10, i, 40) < 0.1,
     });
   }
 
-  person(i: number): Rec {
+  /** Person i as `/api/v2/persons` returns it (`raw`: before mutations changed its fields). */
+  person(i: number, raw = false): Rec {
     const w = this.w;
     const e = w.entity('persons');
+    const f = raw ? undefined : e.fields(i);
     const r = this.rng('persons', i);
     const add = e.addSec(i);
-    const org = this.personOrg(i);
+    const org = f && 'org_id' in f ? (f['org_id'] as number | null) : this.personOrg(i) !== null ? this.personOrg(i)! + 1 : null;
+    const phones = r.chance(0.7) ? [{ value: `+372 5${r.int(100000, 999999)}`, primary: true, label: 'mobile' }] : [];
     return S.person({
       id: i + 1,
-      name: this.personName(i),
-      first_name: this.personFirst(i),
-      last_name: this.personLast(i),
-      owner_id: this.ix(7, i, 22, 'users') + 1,
-      org_id: org !== null ? org + 1 : undefined,
+      name: str(f?.['name']) ?? this.personName(i),
+      first_name: str(f?.['first_name']) ?? this.personFirst(i),
+      last_name: str(f?.['last_name']) ?? this.personLast(i),
+      owner_id: (num(f?.['owner_id']) ?? this.ix(7, i, 22, 'users') + 1),
+      org_id: org ?? undefined,
       add_time: isoZ(add),
       update_time: isoZ(e.updSec(i)),
-      emails: [{ value: this.personEmail(i), primary: true, label: 'work' }],
-      phones: r.chance(0.7) ? [{ value: `+372 5${r.int(100000, 999999)}`, primary: true, label: 'mobile' }] : [],
+      emails: (f?.['emails'] as Rec[] | undefined) ?? [{ value: this.personEmail(i), primary: true, label: 'work' }],
+      phones: (f?.['phones'] as Rec[] | undefined) ?? phones,
       is_deleted: false,
       visible_to: 3,
       label_ids: r.chance(0.2) ? [r.int(1, 3)] : [],
       job_title: r.chance(0.5) ? r.pick(['CEO', 'CTO', 'Head of Sales', 'Procurement', 'Engineer', 'Office manager']) : undefined,
-      custom_fields: w.cf.v2('person', 7, i, add),
+      custom_fields: withCustom(w.cf.v2('person', 7, i, add), f),
     });
   }
 
-  organization(i: number): Rec {
+  /** Organization i as `/api/v2/organizations` returns it (`raw`: before mutations changed its fields). */
+  organization(i: number, raw = false): Rec {
     const w = this.w;
     const e = w.entity('organizations');
+    const f = raw ? undefined : e.fields(i);
     const r = this.rng('organizations', i);
     const add = e.addSec(i);
     const name = this.orgName(i);
+    const address = r.chance(0.8) ? makeAddress(r) : undefined;
+    if (address) address['formatted_address'] = address['value'] ?? null;
     return S.organization({
       id: i + 1,
-      name,
-      owner_id: this.ix(6, i, 22, 'users') + 1,
+      name: str(f?.['name']) ?? name,
+      owner_id: num(f?.['owner_id']) ?? this.ix(6, i, 22, 'users') + 1,
       add_time: isoZ(add),
       update_time: isoZ(e.updSec(i)),
       is_deleted: false,
       visible_to: 3,
-      address: r.chance(0.8) ? makeAddress(r) : undefined,
+      address,
       label_ids: r.chance(0.2) ? [r.int(1, 3)] : [],
       website: r.chance(0.6) ? `https://www.${name.split(' ')[0]!.toLowerCase()}${i + 1}.example` : null,
       linkedin: null,
       industry: r.chance(0.5) ? r.int(1, 20) : null,
       annual_revenue: r.chance(0.3) ? r.int(1, 500) * 100000 : null,
       employee_count: r.chance(0.5) ? r.int(2, 5000) : null,
-      custom_fields: w.cf.v2('organization', 6, i, add),
+      custom_fields: withCustom(w.cf.v2('organization', 6, i, add), f),
     });
   }
 
@@ -525,7 +572,7 @@ export class Records {
   }
 
   /** Field definitions of a v2 `*Fields` endpoint: system fields of the record schema, then custom fields. */
-  v2Fields(recordTree: FieldNode, custom: CustomField[], withDescription: boolean, include: readonly string[]): Rec[] {
+  v2Fields(recordTree: FieldNode, custom: CustomField[], withDescription: boolean, include: readonly string[], entity = ''): Rec[] {
     const out: Rec[] = [];
     const extra = (o: Rec): Rec => {
       const node = recordNode('v2', '/dealFields').p!;
@@ -534,7 +581,9 @@ export class Records {
     };
     for (const [k, n] of Object.entries(recordTree.p ?? {})) {
       if (k === 'custom_fields') continue;
-      const type = systemFieldType(k, Array.isArray(n.t) ? n.t[0]! : n.t);
+      const options = systemOptions(k, entity);
+      const plain = systemFieldType(k, Array.isArray(n.t) ? n.t[0]! : n.t);
+      const type = options && (plain === 'varchar' || plain === 'int') ? 'enum' : plain;
       out.push(
         S.v2Field(
           extra({
@@ -542,7 +591,7 @@ export class Records {
             field_code: k,
             description: withDescription ? `The ${titleCase(k).toLowerCase()}` : undefined,
             field_type: type,
-            options: systemOptions(k),
+            options,
             subfields: subfieldsV2(type, titleCase(k)),
             is_custom_field: false,
             is_optional_response_field: false,
@@ -621,14 +670,20 @@ export class Records {
     return S.currency({ id: k + 1, code: c[0], name: c[1], decimal_points: c[2], symbol: c[3], active_flag: true, is_custom_flag: false });
   }
 
-  file(i: number): Rec {
-    const e = this.w.entity('files');
+  /** What file i is attached to (its first seeded value). */
+  fileLinks(i: number): { r: Rng; deal: number | null; person: number | null; org: number | null; product: number | null } {
     const r = this.rng('files', i);
     const kind = r.int(0, 3);
     const deal = kind === 0 ? this.ix(13, i, 20, 'deals') : null;
     const person = kind === 1 ? this.ix(13, i, 21, 'persons') : deal !== null ? this.dealPerson(deal) : null;
     const org = kind === 2 ? this.ix(13, i, 22, 'organizations') : deal !== null ? this.dealOrg(deal) : null;
     const product = kind === 3 ? this.ix(13, i, 23, 'products') : null;
+    return { r, deal, person, org, product };
+  }
+
+  file(i: number): Rec {
+    const e = this.w.entity('files');
+    const { r, deal, person, org, product } = this.fileLinks(i);
     const ext = r.pick(['pdf', 'docx', 'png', 'xlsx']);
     const fileName = `${r.pick(['proposal', 'contract', 'invoice', 'screenshot', 'pricing'])}_${i + 1}.${ext}`;
     return S.file({
@@ -660,6 +715,9 @@ export class Records {
       name: fileName,
       description: '',
       file_type: ext === 'png' ? 'img' : ext,
+      // Sent by real accounts, not in the OpenAPI schema.
+      log_id: null,
+      people_name: person !== null ? this.personName(person) : '',
     });
   }
 
@@ -699,7 +757,8 @@ export class Records {
       assignee: { id: (i % Math.max(1, this.n('users'))) + 1, type: 'person' },
       interval: r.pick(['weekly', 'monthly', 'quarterly']),
       duration: { start: ymd(start), end: ymd(start + 365 * 86400) },
-      expected_outcome: { target: r.int(5, 100), tracking_metric: 'quantity' },
+      // `currency_id` (sum goals only): sent by real accounts, not in the OpenAPI response schema.
+      expected_outcome: this.w.u(20, i, 30) < 0.5 ? { target: r.int(5, 100), tracking_metric: 'quantity' } : { target: r.int(5, 100) * 1000, tracking_metric: 'sum', currency_id: 1 },
       is_active: true,
       report_ids: [],
     });
@@ -810,6 +869,16 @@ export class Records {
     return out;
   }
 
+  /** The deal mail thread i is linked to (its first seeded value), or null. */
+  mailThreadDeal(i: number, r: Rng = this.rng('mail_threads', i)): number | null {
+    return r.chance(0.4) ? this.ix(15, i, 22, 'deals') : null;
+  }
+
+  /** The person mail thread i is with. */
+  mailThreadPerson(i: number): number {
+    return this.ix(15, i, 20, 'persons');
+  }
+
   mailThread(i: number): Rec {
     const w = this.w;
     const e = w.entity('mail_threads');
@@ -821,7 +890,7 @@ export class Records {
     const first = times[0]!;
     const last = times[times.length - 1]!;
     const sent = folder === 'sent';
-    const deal = r.chance(0.4) ? this.ix(15, i, 22, 'deals') : null;
+    const deal = this.mailThreadDeal(i, r);
     const subject = `${r.pick(['Re: ', '', 'Fwd: '])}${r.pick(['Proposal', 'Meeting notes', 'Pricing question', 'Contract', 'Intro'])}`;
     return S.mailThread({
       id: i + 1,
@@ -914,13 +983,19 @@ export class Records {
     return out;
   }
 
-  note(i: number): Rec {
-    const e = this.w.entity('notes');
+  /** What note i is attached to (its first seeded value). */
+  noteLinks(i: number): { r: Rng; deal: number | null; person: number | null; org: number | null } {
     const r = this.rng('notes', i);
     const kind = r.next();
     const deal = kind < 0.5 ? this.ix(11, i, 20, 'deals') : null;
     const person = deal !== null ? this.dealPerson(deal) : kind < 0.8 ? this.ix(11, i, 21, 'persons') : null;
     const org = deal !== null ? this.dealOrg(deal) : person !== null ? this.personOrg(person) : this.ix(11, i, 22, 'organizations');
+    return { r, deal, person, org };
+  }
+
+  note(i: number): Rec {
+    const e = this.w.entity('notes');
+    const { r, deal, person, org } = this.noteLinks(i);
     const user = this.ix(11, i, 23, 'users');
     return S.note({
       id: i + 1,
@@ -942,6 +1017,8 @@ export class Records {
       update_time: v1Time(e.updSec(i)),
       user: { email: this.userEmail(user), icon_url: '', is_you: user === 0, name: this.userName(user) },
       user_id: user + 1,
+      // Sent by real accounts, not in the OpenAPI schema (the lead's title, like `deal`).
+      lead: null,
     });
   }
 
@@ -957,7 +1034,11 @@ export class Records {
     const e = this.w.entity('users');
     const out: Rec[] = [];
     const p = PERMISSION_SETS[s % PERMISSION_SETS.length]!;
-    for (const u of e.all()) if (this.userSets(u).includes(s)) out.push(S.assignment({ user_id: u + 1, permission_set_id: this.w.idOf('permission_sets', s), name: p[0] }));
+    for (const u of e.all()) {
+      if (!this.userSets(u).includes(s)) continue;
+      // permission_set_app / _type: sent by real accounts, not in the OpenAPI schema.
+      out.push(S.assignment({ user_id: u + 1, permission_set_id: this.w.idOf('permission_sets', s), name: p[0], permission_set_app: p[1], permission_set_type: p[2] }));
+    }
     return out;
   }
 
@@ -988,6 +1069,8 @@ export class Records {
       assignment_count: String(users.filter((u) => this.userRole(u) === i).length),
       sub_role_count: String(i === 0 ? Math.max(0, roles - 1) : 0),
       level: i === 0 ? 1 : 2,
+      // Sent by real accounts, not in the OpenAPI schema.
+      description: i === 0 ? 'Company management' : '',
     });
   }
 
@@ -1016,6 +1099,9 @@ export class Records {
       icon_url: null,
       is_you: u === 0,
       is_deleted: false,
+      // Sent by real accounts, not in the OpenAPI schema.
+      is_admin: this.userSets(u).includes(2) ? 1 : 0,
+      signup_flow_variation: u === 0 ? 'signup' : 'invite',
     });
   }
 
@@ -1032,49 +1118,31 @@ export class Records {
     });
   }
 
-  /** Change log (flow) of deal di, newest first. */
+  /** Change log (flow) of deal di, newest first: its field history (`changelog.ts`) as `dealChange` updates. */
   dealFlow(di: number): Rec[] {
-    const w = this.w;
-    const e = w.entity('deals');
-    const add = e.addSec(di);
-    const baseUpd = this.dealBaseUpd(di);
-    const n = 1 + w.pickIndex(9, di, 90, 5);
-    const items: { t: number; id: number; key: string; old: unknown; nu: unknown }[] = [];
-    const keys = ['stage_id', 'value', 'expected_close_date', 'owner_id', 'status'];
-    for (let j = 0; j < n; j++) {
-      const t = n === 1 ? baseUpd : add + Math.floor(((baseUpd - add) * j) / (n - 1));
-      const key = keys[j % keys.length]!;
-      items.push({ t, id: (di + 1) * 32 + j, key, old: j === 0 ? null : j, nu: j + 1 });
-    }
-    const touches = e.ov.get(di)?.touches ?? [];
-    touches.forEach((t, k) => {
-      const j = Math.min(31, 6 + k);
-      const deleted = w.dealDeleted(di) && k === touches.length - 1 && e.ov.get(di)?.deleted;
-      items.push({ t, id: (di + 1) * 32 + j, key: deleted ? 'deleted' : 'value', old: null, nu: deleted ? true : k + 100 });
-    });
-    // A capped id (more than 26 touches) keeps only its newest entry.
-    const byId = new Map<number, (typeof items)[number]>();
-    for (const it of items) byId.set(it.id, it);
-    const user = this.dealOwner(di) + 1;
-    return [...byId.values()]
-      .sort((a, b) => b.t - a.t || b.id - a.id)
-      .map((it) => ({
+    const out: Rec[] = [];
+    const entries = history(this.w, this, 'deals', di);
+    for (let k = entries.length - 1; k >= 0; k--) {
+      const c = entries[k]!;
+      out.push({
         object: 'dealChange',
-        timestamp: v1Time(it.t),
+        timestamp: v1Time(c.t),
         data: {
-          id: it.id,
+          id: c.id,
           item_id: di + 1,
-          user_id: user,
-          field_key: it.key,
-          old_value: it.old,
-          new_value: it.nu,
-          is_bulk_update_flag: null,
-          log_time: v1Time(it.t),
-          change_source: 'app',
-          change_source_user_agent: UA,
+          user_id: c.user,
+          field_key: c.field,
+          old_value: c.old,
+          new_value: c.nu,
+          is_bulk_update_flag: c.bulk,
+          log_time: v1Time(c.t),
+          change_source: c.source,
+          change_source_user_agent: c.agent,
           additional_data: [],
         },
-      }));
+      });
+    }
+    return out;
   }
 
   /** v1 lead fields: lead system fields, then the deal custom fields (leads share them). */
@@ -1121,7 +1189,7 @@ export class Records {
         order_nr: order++,
         field_type: f.type,
         add_time: v1Time(setup + f.j * 3600),
-        update_time: v1Time(setup + f.j * 3600),
+        update_time: v1Time(f.renamedAt ?? setup + f.j * 3600),
         last_updated_by_user_id: 1,
         created_by_user_id: 1,
         active_flag: true,

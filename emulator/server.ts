@@ -8,8 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { Api, ERROR_INFO, errorBody, type Query } from './api.js';
 import { Records } from './records.js';
 import { unit } from './rng.js';
-import { groundTruth, PRIMARY_KEYS } from './truth.js';
-import { World, type MutationChange, type MutationResult } from './world.js';
+import { ALL_TRUTH_STREAMS, groundTruth, primaryKeyOf } from './truth.js';
+import { Mutator, removedSince, type MutationChange, type MutationResult } from './mutations.js';
+import { parseV2Time, isoZ } from './time.js';
+import { World } from './world.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -46,6 +48,13 @@ export interface Emulator {
   groundTruth(stream: string): Iterable<Record<string, unknown>>;
   primaryKey(stream: string): string[][];
   mutate(change: MutationChange): MutationResult;
+  /**
+   * Ids of an entity's records that left every endpoint at or after `since` (RFC 3339 or a Date): hard deletes,
+   * merged-away records, and deals deleted more than 30 days before the clock. For tombstone tests.
+   */
+  removedSince(entity: string, since: string | Date): unknown[];
+  /** The emulator's clock (RFC 3339): `now`, advanced by every mutation. */
+  now(): string;
   set(knobs: Knobs): void;
   requests: RequestLogEntry[];
   resetLog(): void;
@@ -99,6 +108,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const world = new World({ seed, sizes: options.sizes ?? {}, now: options.now ?? DEFAULT_NOW });
   const records = new Records(world);
   const api = new Api(world, records);
+  const mutator = new Mutator(world, records);
 
   const window: number[] = [];
   const log: RequestLogEntry[] = [];
@@ -221,7 +231,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
       if (path === '/__admin/mutate' && method === 'POST') {
-        send(res, 200, world.mutate((await jsonBody()) as MutationChange));
+        send(res, 200, mutator.mutate((await jsonBody()) as MutationChange));
         return;
       }
       if (path === '/__admin/requests') {
@@ -239,12 +249,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       }
       if (path === '/__admin/streams') {
-        send(res, 200, Object.fromEntries(Object.entries(PRIMARY_KEYS).map(([k, v]) => [k, { primaryKey: v }])));
+        send(res, 200, Object.fromEntries(ALL_TRUTH_STREAMS.map((k) => [k, { primaryKey: primaryKeyOf(k) }])));
+        return;
+      }
+      const gone = /^\/__admin\/removed\/([a-z_]+)$/.exec(path);
+      if (gone && method === 'GET') {
+        send(res, 200, emulator.removedSince(gone[1]!, new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('since') ?? '1970-01-01T00:00:00Z'));
+        return;
+      }
+      if (path === '/__admin/now') {
+        send(res, 200, { now: emulator.now() });
         return;
       }
       const m = /^\/__admin\/truth\/([a-z_]+)$/.exec(path);
       if (m && method === 'GET') {
-        if (!PRIMARY_KEYS[m[1]!]) {
+        if (!primaryKeyOf(m[1]!)) {
           send(res, 404, { error: `unknown stream ${m[1]}` });
           return;
         }
@@ -421,15 +440,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ...extra,
     }),
     groundTruth: (stream) => {
-      if (!PRIMARY_KEYS[stream]) throw new Error(`groundTruth: unknown stream '${stream}'`);
+      if (!primaryKeyOf(stream)) throw new Error(`groundTruth: unknown stream '${stream}'`);
       return { [Symbol.iterator]: () => groundTruth(stream, world, records, api) };
     },
     primaryKey: (stream) => {
-      const pk = PRIMARY_KEYS[stream];
+      const pk = primaryKeyOf(stream);
       if (!pk) throw new Error(`primaryKey: unknown stream '${stream}'`);
       return pk.map((p) => [...p]);
     },
-    mutate: (change) => world.mutate(change),
+    mutate: (change) => mutator.mutate(change),
+    removedSince: (entity, since) => {
+      const sec = since instanceof Date ? Math.floor(since.getTime() / 1000) : parseV2Time(since);
+      if (sec === null) throw new Error(`removedSince: since must be RFC 3339 (got ${String(since)})`);
+      return removedSince(world, entity, sec);
+    },
+    now: () => isoZ(world.clock),
     set,
     requests: log,
     resetLog: () => {

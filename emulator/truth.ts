@@ -3,6 +3,7 @@
  * must return, in API shape, plus each stream's primary key.
  */
 import type { Api } from './api.js';
+import { changelogRecord, history, PARENT_KEY, type ChangelogEntity } from './changelog.js';
 import { CURRENCY_LIST, LEAD_SOURCES, type Rec, type Records } from './records.js';
 import type { World } from './world.js';
 
@@ -51,10 +52,71 @@ export const PRIMARY_KEYS: Record<string, string[][]> = {
   users: [['id']],
 };
 
+/**
+ * Streams the connector does not define yet, served by the emulator's ground truth for the tests of the new
+ * streams (issue 14). Change logs have no entry id: within one record, a change is told apart by its time, field
+ * and values (a field changed twice in one second changes from a to b, then from b to c).
+ */
+export const NEW_PRIMARY_KEYS: Record<string, string[][]> = {
+  deal_changelog: [['deal_id'], ['time'], ['field_key'], ['old_value'], ['new_value']],
+  person_changelog: [['person_id'], ['time'], ['field_key'], ['old_value'], ['new_value']],
+  organization_changelog: [['organization_id'], ['time'], ['field_key'], ['old_value'], ['new_value']],
+  deal_field_options: [['field_key'], ['id']],
+  person_field_options: [['field_key'], ['id']],
+  organization_field_options: [['field_key'], ['id']],
+  product_field_options: [['field_key'], ['id']],
+  activity_field_options: [['field_key'], ['id']],
+};
+
+/** The 42 streams of the plan (DEVELOPERS.md). */
 export const STREAMS = Object.keys(PRIMARY_KEYS);
+/** Every stream the ground truth knows: the plan's and the new ones. */
+export const ALL_TRUTH_STREAMS = [...STREAMS, ...Object.keys(NEW_PRIMARY_KEYS)];
+
+export function primaryKeyOf(stream: string): string[][] | undefined {
+  return PRIMARY_KEYS[stream] ?? NEW_PRIMARY_KEYS[stream];
+}
+
+const CHANGELOG_STREAMS: Record<string, ChangelogEntity> = {
+  deal_changelog: 'deals',
+  person_changelog: 'persons',
+  organization_changelog: 'organizations',
+};
+
+const OPTION_STREAMS: Record<string, string> = {
+  deal_field_options: '/dealFields',
+  person_field_options: '/personFields',
+  organization_field_options: '/organizationFields',
+  product_field_options: '/productFields',
+  activity_field_options: '/activityFields',
+};
+
+/** One record per option of every field (custom or built-in) of a `*Fields` list that has options: the option plus `field_key`. */
+export function* fieldOptions(fields: Iterable<Rec>): Generator<Rec> {
+  for (const f of fields) {
+    const options = f['options'];
+    if (!Array.isArray(options)) continue;
+    for (const o of options as Rec[]) yield { field_key: f['field_code'], ...o };
+  }
+}
 
 export function* groundTruth(stream: string, w: World, r: Records, api: Api): Generator<Rec> {
   const live = (name: string): Generator<number> => w.entity(name).all();
+  const log = CHANGELOG_STREAMS[stream];
+  if (log) {
+    // Parents as their list streams hold them: deals not archived (deleted ones included), every person / organization.
+    for (const i of live(log)) {
+      if (log === 'deals' && w.dealArchived(i)) continue;
+      const entries = history(w, r, log, i);
+      for (let k = entries.length - 1; k >= 0; k--) yield { ...changelogRecord(entries[k]!), [PARENT_KEY[log]]: i + 1 };
+    }
+    return;
+  }
+  const optionsOf = OPTION_STREAMS[stream];
+  if (optionsOf) {
+    yield* fieldOptions(api.fieldList(optionsOf));
+    return;
+  }
   switch (stream) {
     case 'activities':
       for (const i of live('activities')) yield r.activity(i);
@@ -183,6 +245,6 @@ export function* groundTruth(stream: string, w: World, r: Records, api: Api): Ge
       for (const u of live('users')) yield r.user(u);
       return;
     default:
-      throw new Error(`groundTruth: unknown stream '${stream}' (known: ${STREAMS.join(', ')})`);
+      throw new Error(`groundTruth: unknown stream '${stream}' (known: ${ALL_TRUTH_STREAMS.join(', ')})`);
   }
 }

@@ -50,19 +50,13 @@ export interface WorldOptions {
   now: Date;
 }
 
-export interface MutationChange {
-  touch?: Record<string, number>;
-  add?: Record<string, number>;
-  delete?: Record<string, number>;
-}
-
-export interface MutationResult {
-  touched: Record<string, unknown[]>;
-  added: Record<string, unknown[]>;
-  deleted: Record<string, unknown[]>;
-}
-
 const DAY = 86400;
+/** Pipedrive keeps deleted deals for 30 days (`status=deleted`); after that they are gone. */
+export const DEAL_RETENTION = 30 * DAY;
+/** First id of change-log entries written by mutations (seeded entries use (index + 1) * 16 + j). */
+export const MUTATION_CHANGE_ID = 2 ** 30;
+
+export type DealStatus = 'open' | 'won' | 'lost' | 'deleted';
 
 export class World {
   readonly seed: number;
@@ -74,7 +68,10 @@ export class World {
   readonly cf: CustomFields;
   /** The emulator's clock: `now`, advanced by a few seconds per mutation. */
   clock: number;
-  private mutations = 0;
+  /** Mutations applied so far (salt of their choices). */
+  mutations = 0;
+  /** Next id of a change-log entry written by a mutation. */
+  nextChangeId = MUTATION_CHANGE_ID;
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed >>> 0;
@@ -118,6 +115,10 @@ export class World {
       upd: (i) => (this.dealDeletedBase(i) ? Math.max(base.add(i), this.endSec - Math.floor(unit(this.seed, 9, i, 77) * 29 * DAY)) : base.upd(i)),
     });
     for (const k of ['activities', 'notes', 'leads', 'files', 'call_logs', 'mail_threads', 'projects', 'tasks']) make(k, size(k));
+    // Deals deleted more than 30 days ago (by the clock) leave every endpoint.
+    const deals = this.e['deals']!;
+    const purgeFloor = this.endSec - 29 * DAY + DEAL_RETENTION;
+    deals.gone = (i) => this.clock > purgeFloor && this.dealPurged(i);
     this.cf = new CustomFields({
       seed: this.seed,
       users: this.e['users']!.base,
@@ -183,23 +184,58 @@ export class World {
     return i < (this.e['deals']?.base ?? Infinity) && !this.dealArchived(i) && unit(this.seed, 9, i, 71) < 0.03;
   }
 
-  dealDeleted(i: number): boolean {
-    return this.e['deals']!.ov.get(i)?.deleted === true || this.dealDeletedBase(i);
-  }
-
-  dealStatus(i: number): 'open' | 'won' | 'lost' | 'deleted' {
-    if (this.dealDeleted(i)) return 'deleted';
+  /** Status before mutations (seeded). */
+  dealStatusBase(i: number): DealStatus {
+    if (this.dealDeletedBase(i)) return 'deleted';
     if (i >= this.e['deals']!.base) return 'open';
     const r = unit(this.seed, 9, i, 72);
     return r < 0.55 ? 'open' : r < 0.8 ? 'won' : 'lost';
   }
 
-  dealPipeline(i: number): number {
+  dealStatus(i: number): DealStatus {
+    return (this.e['deals']!.fields(i)?.['status'] as DealStatus | undefined) ?? this.dealStatusBase(i);
+  }
+
+  dealDeleted(i: number): boolean {
+    return this.dealStatus(i) === 'deleted';
+  }
+
+  /** When deal i was deleted (seconds), or null when it is not deleted. */
+  dealDeletedAt(i: number): number | null {
+    if (!this.dealDeleted(i)) return null;
+    const at = this.e['deals']!.ov.get(i)?.deletedAt;
+    return typeof at === 'number' ? at : this.e['deals']!.timeline.upd(i);
+  }
+
+  /** Deleted more than 30 days ago (by the emulator's clock): served by no endpoint any more. */
+  dealPurged(i: number): boolean {
+    const at = this.dealDeletedAt(i);
+    return at !== null && this.clock - at > DEAL_RETENTION;
+  }
+
+  dealPipelineBase(i: number): number {
     return this.pickIndex(9, i, 73, this.e['pipelines']!.base);
   }
 
+  dealStageBase(i: number): number {
+    return this.dealPipelineBase(i) * STAGES_PER_PIPELINE + this.pickIndex(9, i, 74, STAGES_PER_PIPELINE);
+  }
+
   dealStage(i: number): number {
-    return this.dealPipeline(i) * STAGES_PER_PIPELINE + this.pickIndex(9, i, 74, STAGES_PER_PIPELINE);
+    const s = this.e['deals']!.fields(i)?.['stage_id'];
+    return typeof s === 'number' ? s - 1 : this.dealStageBase(i);
+  }
+
+  dealPipeline(i: number): number {
+    return Math.floor(this.dealStage(i) / STAGES_PER_PIPELINE);
+  }
+
+  /** The timeline's update of record i fell into a shared "bulk" second (ties; see `timeline`). */
+  bulkUpdated(name: string, i: number): boolean {
+    const e = this.entity(name);
+    if (i >= e.base || (name === 'deals' && this.dealDeletedBase(i))) return false;
+    const r = unit(this.seed, e.code, i, 2);
+    return r >= 0.2 && r < 0.35 && e.timeline.upd(i) > e.timeline.add(i);
   }
 
   /** Number of products attached to deal i (archived deals have none). */
@@ -273,59 +309,5 @@ export class World {
       return null;
     }
     return this.indexOfNumericId(name, id);
-  }
-
-  // --- mutations -----------------------------------------------------------------------------
-
-  /** Applies a change; touched/added records get update_time = the advanced clock. */
-  mutate(change: MutationChange): MutationResult {
-    this.clock += 5;
-    const t = this.clock;
-    const m = ++this.mutations;
-    const res: MutationResult = { touched: {}, added: {}, deleted: {} };
-    const pick = (name: string, n: number, allowed: (i: number) => boolean): number[] => {
-      const e = this.entity(name);
-      const out: number[] = [];
-      const seen = new Set<number>();
-      const count = e.count;
-      for (let k = 0; out.length < n && k < n * 50 + 100; k++) {
-        const i = hash4(this.seed, e.code, 100000 + m, k) % Math.max(1, count);
-        if (seen.has(i) || !e.exists(i) || !allowed(i)) continue;
-        seen.add(i);
-        out.push(i);
-      }
-      for (let i = 0; out.length < n && i < count; i++) {
-        if (!seen.has(i) && e.exists(i) && allowed(i)) {
-          seen.add(i);
-          out.push(i);
-        }
-      }
-      return out;
-    };
-    for (const [name, n] of Object.entries(change.touch ?? {})) {
-      const e = this.entity(name);
-      const chosen = pick(name, n, (i) => name !== 'deals' || !this.dealDeleted(i));
-      for (const i of chosen) e.mutate(i, { upd: t });
-      res.touched[name] = chosen.map((i) => this.idOf(name, i));
-    }
-    for (const [name, n] of Object.entries(change.add ?? {})) {
-      const e = this.entity(name);
-      const ids: unknown[] = [];
-      for (let k = 0; k < n; k++) ids.push(this.idOf(name, e.append(t)));
-      res.added[name] = ids;
-    }
-    for (const [name, n] of Object.entries(change.delete ?? {})) {
-      const e = this.entity(name);
-      if (name === 'deals') {
-        const chosen = pick(name, n, (i) => !this.dealDeleted(i) && !this.dealArchived(i));
-        for (const i of chosen) e.mutate(i, { upd: t, deleted: true });
-        res.deleted[name] = chosen.map((i) => this.idOf(name, i));
-      } else {
-        const chosen = pick(name, n, () => true);
-        for (const i of chosen) e.mutate(i, { upd: t, removed: true });
-        res.deleted[name] = chosen.map((i) => this.idOf(name, i));
-      }
-    }
-    return res;
   }
 }

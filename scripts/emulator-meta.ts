@@ -20,9 +20,12 @@ const ENDPOINTS: Record<'v1' | 'v2', string[]> = {
     '/deals/installments', '/organizationFields', '/organizations', '/personFields', '/persons', '/phases',
     '/boards', '/pipelines', '/productFields', '/products', '/projectFields', '/projects', '/projects/archived',
     '/projectTemplates', '/stages', '/tasks',
+    // Single records (1 token): the cheapest way to confirm that one id is gone.
+    '/deals/{id}', '/persons/{id}', '/organizations/{id}', '/products/{id}', '/activities/{id}',
   ],
   v1: [
-    '/activityTypes', '/callLogs', '/currencies', '/deals/summary', '/deals/summary/archived', '/deals/{id}/flow', '/files', '/filters', '/goals/find',
+    '/activityTypes', '/callLogs', '/currencies', '/deals/summary', '/deals/summary/archived', '/deals/{id}/flow',
+    '/deals/{id}/changelog', '/persons/{id}/changelog', '/organizations/{id}/changelog', '/files', '/filters', '/goals/find',
     '/leadFields', '/leadLabels', '/leadSources', '/leads', '/leads/archived', '/legacyTeams',
     '/mailbox/mailThreads', '/mailbox/mailThreads/{id}/mailMessages', '/noteFields', '/notes', '/permissionSets',
     '/permissionSets/{id}/assignments', '/roles', '/users', '/users/me',
@@ -100,7 +103,7 @@ function compact(schema: unknown, resolve: (s: unknown) => Json, depth = 0): Fie
   return out;
 }
 
-interface ParamMeta { name: string; type?: string; max?: number; required?: true; default?: unknown }
+interface ParamMeta { name: string; type?: string; max?: number; required?: true; default?: unknown; enum?: unknown[] }
 
 interface EndpointMeta {
   tokenCost: number;
@@ -136,6 +139,7 @@ function extract(doc: Json, paths: string[]): Record<string, EndpointMeta> {
       if (typeof schema['type'] === 'string') pm.type = schema['type'] as string;
       if (p['required'] === true) pm.required = true;
       if (schema['default'] !== undefined) pm.default = schema['default'];
+      if (Array.isArray(schema['enum'])) pm.enum = schema['enum'] as unknown[];
       if (pm.name === 'limit') {
         maxLimit = limitMax(p);
         if (maxLimit !== undefined) pm.max = maxLimit;

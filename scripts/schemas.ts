@@ -25,6 +25,9 @@ import { parse } from 'yaml';
 import { allStreams } from '../streams/index.js';
 import { packageRoot } from '../src/paths.js';
 import type { ApiVersion, StreamDefinition } from '../streams/types.js';
+import { CDC_DELETED_AT, EXTRA_FIELDS, includeFieldSchema, OPTION_STREAMS, schemaStreams, WITH_INCLUDE_FIELDS } from './schema-overrides.js';
+
+export { OPTION_STREAMS, PLANNED_STREAMS, schemaStreams } from './schema-overrides.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -360,33 +363,49 @@ function nonNullable(schema: Schema, path: readonly string[]): void {
   }
 }
 
-/** Set by the connector on records that Pipedrive reports as deleted; every stream with a delete rule has it. */
-const CDC_DELETED_AT: Schema = {
-  type: ['string', 'null'],
-  format: 'date-time',
-  description:
-    'Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.',
-};
+/** The values of a GET endpoint's `include_fields` enum (empty when it has none). */
+function includeFields(spec: SpecReader, path: string): string[] {
+  const params = spec.operation(path)['parameters'];
+  for (const raw of Array.isArray(params) ? params : []) {
+    const p = spec.deref(raw).node;
+    if (!isObject(p) || p['name'] !== 'include_fields' || p['in'] !== 'query') continue;
+    const schema = spec.deref(p['schema']).node;
+    const values = isObject(schema) ? schema['enum'] : undefined;
+    return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+  }
+  return [];
+}
 
-/** Streams whose records need a field the spec does not describe. */
-const EXTRA_FIELDS: Readonly<Record<string, ReadonlyArray<{ path: readonly string[]; schema: Schema; replace?: boolean }>>> = {
-  deals: [{ path: ['_ab_cdc_deleted_at'], schema: CDC_DELETED_AT }],
-  deal_flow: [
-    {
-      path: ['data', 'id'],
-      // The spec leaves `data` untyped; its example shows integer ids, but the update kinds (invoice, document, …)
-      // are not all documented, so a string id is allowed too.
-      schema: { type: ['integer', 'string'], description: 'The ID of the updated item (unique per `object`).' },
-      replace: true,
-    },
-  ],
-};
+/** The records of an option stream: the `options` items of the fields, plus the field's key. */
+function optionRecords(def: StreamDefinition, spec: SpecReader): { item: Norm; records: Json[] } {
+  const path = OPTION_STREAMS[def.name]!;
+  const { schema, examples } = spec.response(path);
+  const { item: field, examples: fields } = selectRecords(spec.normalize(schema), examples, 'data');
+  const options = field.properties.get('options');
+  if (!options?.items) throw new Error(`${def.name}: ${path} has no options in its field schema`);
+  const item: Norm = { ...options.items, properties: new Map(options.items.properties) };
+  item.properties.set('field_key', { ...emptyNorm(), types: new Set(['string']), description: 'The key of the field the option belongs to (`field_code` of the field).' });
+  const records: Json[] = [];
+  for (const f of fields) {
+    if (!isObject(f) || !Array.isArray(f['options'])) continue;
+    for (const o of f['options']) if (isObject(o)) records.push({ ...o, field_key: f['field_code'] ?? null });
+  }
+  return { item, records };
+}
 
-/** Builds one stream's schema. `notes` collects what the spec lacked. */
+/** Builds one stream's schema. `notes` collects what the spec lacked and what the generator added. */
 export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: string[]): Schema {
+  if (OPTION_STREAMS[def.name] !== undefined) {
+    const { item, records } = optionRecords(def, spec);
+    return finishSchema(def, spec, notes, item, records);
+  }
   const { schema, examples } = spec.response(def.path);
   const response = spec.normalize(schema);
   const { item, examples: records } = selectRecords(response, examples, def.recordSelector ?? 'data');
+  return finishSchema(def, spec, notes, item, records);
+}
+
+function finishSchema(def: StreamDefinition, spec: SpecReader, notes: string[], item: Norm, records: Json[]): Schema {
   const samples = new Map<string, Json[]>();
   for (const record of records) absorbExample(item, record, '', samples);
   const pkTop = new Set(def.primaryKey.filter((k) => k.length === 1).map((k) => k[0]));
@@ -404,7 +423,12 @@ export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: stri
   }
   for (const extra of EXTRA_FIELDS[def.name] ?? []) {
     const added = ensureField(root, extra.path, structuredClone(extra.schema), extra.replace ?? false);
-    notes.push(`${def.name}: ${added ? 'added' : 'kept'} ${extra.path.join('.')}${extra.replace ? ' (schema set by the generator)' : ''}`);
+    notes.push(`${def.name}: ${added ? 'override' : 'kept (already declared)'} ${extra.path.join('.')}${extra.replace ? ' (schema set by the generator)' : ''}`);
+  }
+  if (WITH_INCLUDE_FIELDS.has(def.name)) {
+    for (const name of includeFields(spec, def.path)) {
+      if (ensureField(root, [name], includeFieldSchema(name))) notes.push(`${def.name}: include_fields ${name}`);
+    }
   }
   for (const key of def.primaryKey) {
     if (ensureField(root, key, { type: 'integer' })) notes.push(`${def.name}: primary key ${key.join('.')} missing in the spec, added as integer`);
@@ -433,7 +457,7 @@ function main(argv: readonly string[]): void {
   mkdirSync(outDir, { recursive: true });
   const notes: string[] = [];
   const written = new Set<string>();
-  for (const def of allStreams) {
+  for (const def of schemaStreams(allStreams)) {
     const file = `${def.schema ?? def.name}.json`;
     if (written.has(file)) continue;
     const schema = buildSchema(def, specs[def.api], notes);
@@ -443,7 +467,19 @@ function main(argv: readonly string[]): void {
   for (const file of readdirSync(outDir)) {
     if (file.endsWith('.json') && !written.has(file)) unlinkSync(new URL(file, outDir));
   }
-  for (const note of notes) process.stderr.write(`note: ${note}\n`);
+  // Which declared fields come from the generator rather than the OpenAPI response schemas, per stream and source.
+  const groups = new Map<string, string[]>();
+  for (const note of notes) {
+    const m = /^([a-z_]+): (override|include_fields|added|kept \(already declared\)|primary key|cursor field) (.+)$/.exec(note);
+    if (!m) {
+      process.stderr.write(`note: ${note}\n`);
+      continue;
+    }
+    const key = `${m[1]}: ${m[2] === 'override' ? 'overrides' : m[2]!}`;
+    groups.set(key, [...(groups.get(key) ?? []), m[3]!]);
+  }
+  process.stderr.write('declared fields not taken from the OpenAPI response schemas:\n');
+  for (const [key, fields] of [...groups].sort(([a], [b]) => a.localeCompare(b))) process.stderr.write(`  ${key}: ${fields.join(', ')}\n`);
   process.stderr.write(`wrote ${written.size} schemas to ${fileURLToPath(outDir)}\n`);
 }
 

@@ -59,7 +59,24 @@ export async function readV1(emu: Emulator, path: string, query: Record<string, 
   return { records, pages };
 }
 
-/** How each planned stream is read (DEVELOPERS.md stream plan). */
+/** Reads every page of a record's change log (`/v1/{entity}/{id}/changelog`, cursor paging). */
+export async function readChangelog(emu: Emulator, entity: string, id: number, limit = 500): Promise<{ records: Rec[]; pages: number }> {
+  const records: Rec[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const q: Record<string, string | number> = { limit };
+    if (cursor) q['cursor'] = cursor;
+    const r = await get(emu, `/v1/${entity}/${id}/changelog`, q);
+    if (r.status !== 200) throw new Error(`${entity}/${id}/changelog: ${r.status} ${r.text}`);
+    records.push(...(r.body.data as Rec[]));
+    cursor = r.body.additional_data?.next_cursor ?? null;
+    pages++;
+  } while (cursor);
+  return { records, pages };
+}
+
+/** How each planned stream is read (DEVELOPERS.md stream plan), and the new streams of issue 14. */
 export async function readStream(emu: Emulator, stream: string): Promise<Rec[]> {
   const v2 = async (path: string, q: Record<string, string | number> = {}) => (await readV2(emu, path, q)).records;
   const v1 = async (path: string, q: Record<string, string | number> = {}, limit = 500) => (await readV1(emu, path, q, limit)).records;
@@ -140,6 +157,26 @@ export async function readStream(emu: Emulator, stream: string): Promise<Rec[]> 
     case 'stages': return v2('/stages');
     case 'tasks': return v2('/tasks');
     case 'users': return one('/v1/users');
+    case 'deal_changelog':
+    case 'person_changelog':
+    case 'organization_changelog': {
+      const parent = stream === 'deal_changelog' ? 'deals' : stream === 'person_changelog' ? 'persons' : 'organizations';
+      const key = stream === 'deal_changelog' ? 'deal_id' : stream === 'person_changelog' ? 'person_id' : 'organization_id';
+      const out: Rec[] = [];
+      for (const p of await readStream(emu, parent)) {
+        const id = p['id'] as number;
+        for (const c of (await readChangelog(emu, parent, id)).records) out.push({ ...c, [key]: id });
+      }
+      return out;
+    }
+    case 'deal_field_options':
+    case 'person_field_options':
+    case 'organization_field_options':
+    case 'product_field_options':
+    case 'activity_field_options': {
+      const fields = await readStream(emu, stream.replace('_options', 's'));
+      return fields.flatMap((f) => (Array.isArray(f['options']) ? (f['options'] as Rec[]).map((o) => ({ field_key: f['field_code'], ...o })) : []));
+    }
     default: throw new Error(`no reader for ${stream}`);
   }
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../emulator/args.js';
 import { startEmulator, type Emulator } from '../../emulator/server.js';
-import { STREAMS } from '../../emulator/truth.js';
+import { ALL_TRUTH_STREAMS } from '../../emulator/truth.js';
 import { byPk, get, readStream, readV1, readV2, type Rec } from './helpers.js';
 
 let emu: Emulator;
@@ -67,9 +67,11 @@ describe('mutate', () => {
       expect(persons.records.map((p) => p['id'])).not.toContain(id);
       expect(truth('persons').map((p) => p['id'])).not.toContain(id);
     }
-    // The change log of a deleted deal records the deletion.
+    // The change log of a deleted deal records the deletion as a status change.
     const flow = await get(emu, `/v1/deals/${String(ids[0])}/flow`);
-    expect(flow.body.data[0].data.field_key).toBe('deleted');
+    expect(flow.body.data[0].data).toMatchObject({ field_key: 'status', new_value: 'deleted' });
+    const log = await get(emu, `/v1/deals/${String(ids[0])}/changelog`);
+    expect(log.body.data[0]).toMatchObject({ field_key: 'status', new_value: 'deleted', time: m.time.replace('T', ' ').replace('Z', '') });
   });
 
   it('v1 notes and leads: touched records show up through updated_since', async () => {
@@ -110,7 +112,8 @@ describe('mutating every entity', () => {
       const two = Object.fromEntries(ents.map((x) => [x, 2]));
       const res = e.mutate({ touch: two, add: two, delete: Object.fromEntries(ents.map((x) => [x, 1])) });
       for (const x of ents) expect(res.added[x], x).toHaveLength(2);
-      for (const s of STREAMS) {
+      e.mutate({ change: { deals: { field: 'stage_id', count: 3 }, persons: { field: 'owner_id', count: 2 } }, merge: { persons: 1, organizations: 1 }, undelete: { deals: 1 } });
+      for (const s of ALL_TRUTH_STREAMS) {
         const pk = e.primaryKey(s);
         const read = byPk(pk, await readStream(e, s));
         const truth = byPk(pk, [...e.groundTruth(s)]);

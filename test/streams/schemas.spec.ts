@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { allStreams, loadSchema } from '../../streams/index.js';
 import { packageRoot } from '../../src/paths.js';
 import type { StreamDefinition } from '../../streams/types.js';
-import { SpecReader, buildSchema } from '../../scripts/schemas.js';
+import { OPTION_STREAMS, PLANNED_STREAMS, SpecReader, buildSchema, schemaStreams } from '../../scripts/schemas.js';
+import { endpointMeta, recordNode, type FieldNode } from '../../emulator/meta.js';
 import { isNode, recordSchema, referenceDir, specProperties } from './spec.js';
 
 type Node = Record<string, unknown>;
@@ -35,12 +36,19 @@ function types(node: Node): string[] {
   return [node['type'] ?? []].flat() as string[];
 }
 
-const schemas = allStreams.map((def) => [def, loadSchema(def)] as const);
+/** The catalog's streams and the planned streams of issue 14 that have a schema but no definition yet. */
+const schemaDefs = schemaStreams(allStreams);
+const schemas = schemaDefs.map((def) => [def, loadSchema(def)] as const);
+const props = (name: string): Record<string, Node> => (schemas.find(([d]) => d.name === name)?.[1]['properties'] ?? {}) as Record<string, Node>;
 
 describe('stream schemas', () => {
-  it('exist for every stream, and only for streams', () => {
+  it('exist for every stream and every planned stream, and only for those', () => {
     const files = readdirSync(join(packageRoot(), 'streams', 'schemas')).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(allStreams.map((d) => `${d.schema ?? d.name}.json`).sort());
+    expect(files).toEqual(schemaDefs.map((d) => `${d.schema ?? d.name}.json`).sort());
+    expect(PLANNED_STREAMS.map((d) => d.name).sort()).toEqual([
+      'activity_field_options', 'deal_changelog', 'deal_field_options', 'organization_changelog', 'organization_field_options',
+      'person_changelog', 'person_field_options', 'product_field_options',
+    ]);
   });
 
   it('compile with ajv (draft-07) and accept an empty record with custom fields', () => {
@@ -72,7 +80,11 @@ describe('stream schemas', () => {
 
   it('type as integer every field the spec types as integer', () => {
     for (const [def, schema] of schemas) {
-      const spec = specProperties(def.api, recordSchema(def.api, def.path, def.recordSelector));
+      const optionsOf = OPTION_STREAMS[def.name];
+      const spec = optionsOf
+        ? specProperties(def.api, (specProperties(def.api, recordSchema(def.api, optionsOf)).get('options') as Node | undefined)?.['items'])
+        : specProperties(def.api, recordSchema(def.api, def.path, def.recordSelector));
+      if (optionsOf) expect(spec.has('label'), def.name).toBe(true);
       const props = schema['properties'] as Record<string, Node>;
       for (const [key, field] of spec) {
         if (field['type'] !== 'integer') continue;
@@ -108,7 +120,9 @@ describe('stream schemas', () => {
         }
         if (node['format'] !== undefined) {
           expect(['date-time', 'date'], `${def.name}: ${path}`).toContain(node['format']);
-          expect(types(node), `${def.name}: ${path}`).toEqual(['string', 'null']);
+          // Primary-key timestamps (the change logs' `time`) are never null.
+          const pk = def.primaryKey.some((k) => k.join('.') === path);
+          expect(types(node), `${def.name}: ${path}`).toEqual(pk ? ['string'] : ['string', 'null']);
         }
       });
     }
@@ -129,6 +143,77 @@ describe('stream schemas', () => {
     for (const name of ['deals', 'deals_archived', 'persons', 'organizations', 'products', 'projects']) {
       const schema = schemas.find(([d]) => d.name === name)?.[1];
       expect((schema?.['properties'] as Record<string, Node>)['custom_fields'], name).toMatchObject({ additionalProperties: true });
+    }
+  });
+
+  it('declare the fields real accounts send that the spec lacks (overrides), typed from what they hold', () => {
+    const want: [string, string[], string][] = [
+      ['activities', ['private'], 'boolean'],
+      ['organizations', ['address', 'formatted_address'], 'string'],
+      ['users', ['is_admin'], 'integer'],
+      ['users', ['signup_flow_variation'], 'string'],
+      ['roles', ['description'], 'string'],
+      ['files', ['log_id'], 'integer'],
+      ['files', ['people_name'], 'string'],
+      ['notes', ['lead'], 'object'],
+      ['notes', ['lead', 'title'], 'string'],
+      ['permission_set_assignments', ['permission_set_app'], 'string'],
+      ['permission_set_assignments', ['permission_set_type'], 'string'],
+      ['goals', ['expected_outcome', 'currency_id'], 'integer'],
+    ];
+    for (const [stream, path, type] of want) {
+      let node: Node | undefined = { properties: props(stream) };
+      for (const key of path) node = (node?.['properties'] as Record<string, Node> | undefined)?.[key];
+      expect(node, `${stream}.${path.join('.')}`).toBeDefined();
+      expect(types(node!), `${stream}.${path.join('.')}`).toEqual([type, 'null']);
+      // Not in the spec's response schema (as emulator/meta.json holds it): the override is what declares it.
+      const def = allStreams.find((d) => d.name === stream)!;
+      let spec: FieldNode | undefined = recordNode(def.api, def.path, def.recordSelector?.split('.')[1]);
+      for (const key of path) spec = spec?.p?.[key];
+      expect(spec, `${stream}.${path.join('.')} in the spec`).toBeUndefined();
+    }
+  });
+
+  it('declare every include_fields value of deals, deals_archived, persons and organizations with its type', () => {
+    for (const name of ['deals', 'deals_archived', 'persons', 'organizations']) {
+      const def = allStreams.find((d) => d.name === name)!;
+      const values = endpointMeta(def.api, def.path).params.find((q) => q.name === 'include_fields')?.enum as string[];
+      expect(values.length, name).toBeGreaterThan(10);
+      const p = props(name);
+      for (const v of values) {
+        expect(p[v], `${name}.${v}`).toBeDefined();
+        const t = types(p[v]!);
+        if (v.endsWith('_count')) expect(t, `${name}.${v}`).toEqual(['integer', 'null']);
+        else if (v === 'source_lead_id' || v === 'smart_bcc_email' || v === 'marketing_status' || v === 'doi_status') expect(t, `${name}.${v}`).toEqual(['string', 'null']);
+        else if (v.endsWith('_id')) expect(t, `${name}.${v}`).toEqual(['integer', 'null']);
+        else if (v.endsWith('_time')) expect(p[v], `${name}.${v}`).toMatchObject({ type: ['string', 'null'], format: 'date-time' });
+        else throw new Error(`${name}.${v}: no expected type`);
+      }
+    }
+    expect(Object.keys(props('deals'))).toContain('last_incoming_mail_time');
+    expect(Object.keys(props('organizations'))).toContain('people_count');
+  });
+
+  it('give the change logs the entry fields, the parent id and a naive `time`', () => {
+    for (const [name, parent] of [['deal_changelog', 'deal_id'], ['person_changelog', 'person_id'], ['organization_changelog', 'organization_id']] as const) {
+      const p = props(name);
+      expect(Object.keys(p).sort(), name).toEqual(
+        ['actor_user_id', 'change_source', 'change_source_user_agent', 'field_key', 'is_bulk_update_flag', 'new_value', 'old_value', parent, 'time'].sort(),
+      );
+      expect(p[parent]).toMatchObject({ type: 'integer' });
+      expect(p['time']).toMatchObject({ type: 'string', format: 'date-time', airbyte_type: 'timestamp_without_timezone' });
+      expect(types(p['old_value']!)).toEqual(['string', 'null']);
+      expect(types(p['actor_user_id']!)).toEqual(['integer', 'null']);
+    }
+  });
+
+  it('give the option streams the option fields of the *Fields endpoints plus field_key', () => {
+    for (const name of Object.keys(OPTION_STREAMS)) {
+      const p = props(name);
+      expect(Object.keys(p).sort(), name).toEqual(['add_time', 'color', 'field_key', 'id', 'label', 'update_time']);
+      expect(p['field_key']).toMatchObject({ type: 'string' });
+      expect(types(p['id']!).sort()).toEqual(['integer', 'string']);
+      expect(p['update_time']).toMatchObject({ type: ['string', 'null'], format: 'date-time' });
     }
   });
 

@@ -1,0 +1,126 @@
+/**
+ * What the schema generator (`scripts/schemas.ts`) declares beyond the OpenAPI response schemas: fields real
+ * accounts send, the connector's own fields, the types of `include_fields` values, and the streams of issue 14
+ * that have a schema before a stream definition. `npm run schemas` prints every field declared from here.
+ */
+import type { StreamDefinition } from '../streams/types.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Schema = { [key: string]: Json };
+
+/** Set by the connector on records that Pipedrive reports as deleted; every stream with a delete rule has it. */
+export const CDC_DELETED_AT: Schema = {
+  type: ['string', 'null'],
+  format: 'date-time',
+  description:
+    'Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.',
+};
+
+const nullable = (type: string, description: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], description, ...extra });
+const REAL = 'Not in the OpenAPI response schema; sent by real Pipedrive accounts.';
+const parentId = (entity: string): Schema => ({ type: 'integer', description: `The ID of the ${entity} the change belongs to (added by the connector).` });
+
+/** A declared field the spec does not describe: where it goes, its schema, and why it is there. */
+export interface Override {
+  readonly path: readonly string[];
+  readonly schema: Schema;
+  readonly replace?: boolean;
+}
+
+/** Streams whose records need a field the spec does not describe (every one is reported when the generator runs). */
+export const EXTRA_FIELDS: Readonly<Record<string, ReadonlyArray<Override>>> = {
+  deals: [{ path: ['_ab_cdc_deleted_at'], schema: CDC_DELETED_AT }],
+  // Fields real accounts send that the OpenAPI response schemas omit (typed from what they hold).
+  activities: [{ path: ['private'], schema: nullable('boolean', `Whether the activity is private. ${REAL}`) }],
+  organizations: [{ path: ['address', 'formatted_address'], schema: nullable('string', `The full address, formatted. ${REAL}`) }],
+  users: [
+    { path: ['is_admin'], schema: nullable('integer', `1 when the user is an admin, else 0. ${REAL}`) },
+    { path: ['signup_flow_variation'], schema: nullable('string', `How the user signed up (e.g. invite). ${REAL}`) },
+  ],
+  roles: [{ path: ['description'], schema: nullable('string', `The description of the role. ${REAL}`) }],
+  files: [
+    { path: ['log_id'], schema: nullable('integer', `The ID of the mail log entry the file came with. ${REAL}`) },
+    { path: ['people_name'], schema: nullable('string', `The name of the person the file is attached to. ${REAL}`) },
+  ],
+  notes: [
+    {
+      path: ['lead'],
+      schema: nullable('object', `The lead this note is attached to. ${REAL}`, {
+        additionalProperties: true,
+        properties: { title: nullable('string', 'The title of the lead this note is attached to') },
+      }),
+    },
+  ],
+  permission_set_assignments: [
+    { path: ['permission_set_app'], schema: nullable('string', `The app of the permission set (e.g. sales, global). ${REAL}`) },
+    { path: ['permission_set_type'], schema: nullable('string', `The type of the permission set (admin, regular, …). ${REAL}`) },
+  ],
+  goals: [{ path: ['expected_outcome', 'currency_id'], schema: nullable('integer', `The currency of a sum goal's target. ${REAL}`) }],
+  // Change logs: each entry carries the id of its record.
+  deal_changelog: [{ path: ['deal_id'], schema: parentId('deal') }],
+  person_changelog: [{ path: ['person_id'], schema: parentId('person') }],
+  organization_changelog: [{ path: ['organization_id'], schema: parentId('organization') }],
+  deal_flow: [
+    {
+      path: ['data', 'id'],
+      // The spec leaves `data` untyped; its example shows integer ids, but the update kinds (invoice, document, …)
+      // are not all documented, so a string id is allowed too.
+      schema: { type: ['integer', 'string'], description: 'The ID of the updated item (unique per `object`).' },
+      replace: true,
+    },
+  ],
+};
+
+/** The type of an `include_fields` value, by its name (the spec gives names only). */
+export function includeFieldSchema(name: string): Schema {
+  const desc = `Returned when asked for with \`include_fields=${name}\` (declared from the endpoint's include_fields enum; typed by the generator).`;
+  if (name.endsWith('_count')) return nullable('integer', desc);
+  if (name.endsWith('_id')) return nullable('integer', desc);
+  if (name.endsWith('_time')) return nullable('string', desc, { format: 'date-time' });
+  return nullable('string', desc);
+}
+
+
+/** Streams that declare their endpoint's `include_fields` (the counts and fields v1 returned by default). */
+export const WITH_INCLUDE_FIELDS = new Set(['deals', 'deals_archived', 'persons', 'organizations']);
+
+/**
+ * Option streams: one record per option of a `*Fields` endpoint's fields (the option plus `field_key`), built from
+ * the item schema of `options` in that endpoint's response.
+ */
+export const OPTION_STREAMS: Readonly<Record<string, string>> = {
+  activity_field_options: '/activityFields',
+  deal_field_options: '/dealFields',
+  organization_field_options: '/organizationFields',
+  person_field_options: '/personFields',
+  product_field_options: '/productFields',
+};
+
+/**
+ * Streams of issue 14 that have a schema before they have a stream definition (a definition with the same name,
+ * once added to `streams/`, takes over; its primary key then decides which fields are non-null).
+ */
+export const PLANNED_STREAMS: readonly StreamDefinition[] = [
+  ...(['deal', 'person', 'organization'] as const).map(
+    (e): StreamDefinition => ({
+      name: `${e}_changelog`,
+      api: 'v1',
+      path: `/${e}s/{id}/changelog`,
+      paging: { kind: 'cursor' },
+      primaryKey: [[`${e}_id`], ['time'], ['field_key']],
+      cursorField: 'time',
+      incremental: 'client',
+      tokenCost: 20,
+    }),
+  ),
+  ...Object.entries(OPTION_STREAMS).map(
+    ([name, path]): StreamDefinition => ({ name, api: 'v2', path, paging: { kind: 'cursor' }, primaryKey: [['field_key'], ['id']], incremental: 'none', tokenCost: 10 }),
+  ),
+];
+
+/** The stream definitions the generator writes schemas for: the catalog's, then the planned ones it lacks. */
+export function schemaStreams(defined: readonly StreamDefinition[]): StreamDefinition[] {
+  const names = new Set(defined.map((d) => d.name));
+  return [...defined, ...PLANNED_STREAMS.filter((d) => !names.has(d.name))];
+}
+
