@@ -86,7 +86,7 @@ function workdir(files: Record<string, string> = {}, messages: readonly unknown[
 function runRecipe(name: string, dir: string, env: NodeJS.ProcessEnv = process.env): string {
   const script = book.get(name);
   if (script === undefined) throw new Error(`docs/recipes.md has no recipe ${name}`);
-  const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, env, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
   if (r.status !== 0) throw new Error(`recipe ${name} failed (${String(r.status)}): ${r.stderr}\n--- script ---\n${script}`);
   return r.stdout;
 }

@@ -7,17 +7,24 @@
  * back to the registry.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/protocol.js';
+import { trackChild } from '../helpers/resources.js';
 import { allStreams } from '../../streams/index.js';
 import { run, smokeTest } from './smoke.js';
 
-const exec = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** `execFile`, tracked (test/helpers/resources.ts) and killed after `timeout` (default 90 s). */
+function exec(file: string, args: readonly string[], opts: ExecFileOptions = {}): Promise<{ stdout: string; stderr: string }> {
+  const p = execFileAsync(file, args, { timeout: 90_000, killSignal: 'SIGKILL', ...opts, encoding: 'utf8' });
+  trackChild(p.child);
+  return p;
+}
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
