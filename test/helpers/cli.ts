@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoRoot, assertValidMessage } from './protocol.js';
-import { spawnTracked } from './resources.js';
+import { spawnTracked, trackTempDir } from './resources.js';
 
 export const binPath = resolve(repoRoot, 'bin/source-pipedrive.js');
 
@@ -107,9 +107,9 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
   });
 }
 
-/** Writes JSON files into a fresh temp dir and returns their paths. */
+/** Writes JSON files into a fresh temp dir (removed after the test file) and returns their paths. */
 export function tempFiles(files: Record<string, unknown>): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'spd-'));
+  const dir = trackTempDir(mkdtempSync(join(tmpdir(), 'spd-')));
   const out: Record<string, string> = {};
   for (const [name, content] of Object.entries(files)) {
     const p = join(dir, name);

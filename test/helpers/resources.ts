@@ -3,9 +3,10 @@
  * started through these helpers is tracked; test/setup.ts (vitest `setupFiles`) kills the child processes a test
  * left running after each test, and after the file — also when a `beforeAll` threw or timed out, or the file ran
  * past its time limit — kills every child and closes every server still open. A worker that exits kills its
- * children too.
+ * children too. Temporary directories of `tempFiles` are removed after the file.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /**
  * `call`: the caller waits for the child to end (a CLI run); one still running after its test is a leftover of a
@@ -115,6 +116,20 @@ export async function closeServers(): Promise<{ closed: number; errors: unknown[
   const open = [...servers.values()];
   const results = await Promise.allSettled(open.map((close) => close()));
   return { closed: open.length, errors: results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])) };
+}
+
+const tempDirs = new Set<string>();
+
+/** Tracks a temporary directory, removed after the file. */
+export function trackTempDir(dir: string): string {
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes the tracked temporary directories. */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 }
 
 /** How many tracked children are still running and servers still open. */
