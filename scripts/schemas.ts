@@ -83,9 +83,10 @@ function emptyNorm(): Norm {
 export class SpecReader {
   readonly doc: JsonObject;
 
-  constructor(readonly api: ApiVersion, file: string) {
-    const doc: unknown = parse(readFileSync(file, 'utf8'));
-    if (!isObject(doc)) throw new Error(`${file} is not an OpenAPI document`);
+  /** `source`: the spec's file, or the spec already parsed (scripts/reference.ts parses each spec once). */
+  constructor(readonly api: ApiVersion, source: string | Record<string, unknown>) {
+    const doc: unknown = typeof source === 'string' ? parse(readFileSync(source, 'utf8')) : source;
+    if (!isObject(doc)) throw new Error(`${typeof source === 'string' ? source : api} is not an OpenAPI document`);
     this.doc = doc;
   }
 
@@ -446,6 +447,17 @@ function finishSchema(def: StreamDefinition, spec: SpecReader, notes: string[], 
   return sortKeys(root) as Schema;
 }
 
+/** The schema files of every stream (`streams/schemas/<file>` → its text), as `main` writes them. */
+export function schemaFiles(specs: Record<ApiVersion, SpecReader>, notes: string[] = []): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const def of schemaStreams(allStreams)) {
+    const file = `${def.schema ?? def.name}.json`;
+    if (files.has(file)) continue;
+    files.set(file, `${JSON.stringify(buildSchema(def, specs[def.api], notes), null, 2)}\n`);
+  }
+  return files;
+}
+
 function main(argv: readonly string[]): void {
   const root = pathToFileURL(`${packageRoot()}/`);
   const refDir = argv[0] !== undefined ? pathToFileURL(`${resolve(argv[0])}/`) : new URL('../shared/reference/', root);
@@ -456,16 +468,10 @@ function main(argv: readonly string[]): void {
   const outDir = new URL('streams/schemas/', root);
   mkdirSync(outDir, { recursive: true });
   const notes: string[] = [];
-  const written = new Set<string>();
-  for (const def of schemaStreams(allStreams)) {
-    const file = `${def.schema ?? def.name}.json`;
-    if (written.has(file)) continue;
-    const schema = buildSchema(def, specs[def.api], notes);
-    writeFileSync(new URL(file, outDir), `${JSON.stringify(schema, null, 2)}\n`);
-    written.add(file);
-  }
+  const files = schemaFiles(specs, notes);
+  for (const [file, text] of files) writeFileSync(new URL(file, outDir), text);
   for (const file of readdirSync(outDir)) {
-    if (file.endsWith('.json') && !written.has(file)) unlinkSync(new URL(file, outDir));
+    if (file.endsWith('.json') && !files.has(file)) unlinkSync(new URL(file, outDir));
   }
   // Which declared fields come from the generator rather than the OpenAPI response schemas, per stream and source.
   const groups = new Map<string, string[]>();
@@ -480,7 +486,7 @@ function main(argv: readonly string[]): void {
   }
   process.stderr.write('declared fields not taken from the OpenAPI response schemas:\n');
   for (const [key, fields] of [...groups].sort(([a], [b]) => a.localeCompare(b))) process.stderr.write(`  ${key}: ${fields.join(', ')}\n`);
-  process.stderr.write(`wrote ${written.size} schemas to ${fileURLToPath(outDir)}\n`);
+  process.stderr.write(`wrote ${files.size} schemas to ${fileURLToPath(outDir)}\n`);
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

@@ -1,24 +1,29 @@
 /** `npm run bench -- --small`: the benchmark runs end to end and prints every figure (no timing assertions). */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/protocol.js';
+import { killGroup, spawnTracked } from '../helpers/resources.js';
 
 const bench = resolve(repoRoot, 'dist/bench/bench.js');
 const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the bench as its own process group (it spawns connectors and servers): a timeout kills all of them. */
+function run(args: string[], timeoutMs = 100_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bench, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTracked(process.execPath, [bench, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], group: true });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const timer = setTimeout(() => {
+      killGroup(child);
+      fail(new Error(`bench ${args.join(' ')} timed out after ${timeoutMs} ms and was killed\n${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    child.on('error', (err) => { clearTimeout(timer); fail(err); });
+    child.on('close', (code) => { clearTimeout(timer); done({ code, stdout, stderr }); });
   });
 }
 

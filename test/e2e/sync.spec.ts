@@ -3,9 +3,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
 import { allStreams } from '../../streams/index.js';
 import { runCli, tempFiles, ofType, type CliResult } from '../helpers/cli.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { assertValidRecord } from '../helpers/schemas.js';
 import { toIsoCursor } from '../../src/cursor.js';
 
@@ -51,13 +51,13 @@ const incrementalNames = new Set(allStreams.filter((d) => d.incremental !== 'non
 const all = allStreams.map((d) => d.name);
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 3, sizes: SIZES });
+  emu = await startTestEmulator({ seed: 3, sizes: SIZES });
   files = tempFiles({
     'config.json': emu.config({ num_workers: 4 }),
     'catalog.json': catalogOf(all, (n) => (incrementalNames.has(n) ? 'incremental' : 'full_refresh')),
   });
   full = await runCli(['read', '--config', files['config.json'] as string, '--catalog', files['catalog.json'] as string]);
-}, 180_000);
+}, 90_000);
 
 afterAll(async () => { await emu?.close(); });
 
@@ -104,13 +104,13 @@ describe('full read against the emulator', () => {
   it('the README jq pipelines work on the output', () => {
     if (spawnSync('jq', ['--version']).status !== 0) throw new Error('jq is not installed (.ci/run installs it)');
     const out = tempFiles({ 'out.jsonl': full.stdout })['out.jsonl'] as string;
-    const deals = execFileSync('bash', ['-c', `jq -c 'select(.type == "RECORD" and .record.stream == "deals") | .record.data' ${out} | wc -l`], { encoding: 'utf8' });
+    const deals = execFileSync('bash', ['-c', `jq -c 'select(.type == "RECORD" and .record.stream == "deals") | .record.data' ${out} | wc -l`], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
     expect(Number(deals.trim())).toBe(recordsByStream(full).get('deals')?.length);
-    const state = JSON.parse(execFileSync('bash', ['-c', `jq -s '[.[] | select(.type == "STATE") | .state] | group_by(.stream.stream_descriptor.name) | map(last)' ${out}`], { encoding: 'utf8' })) as unknown[];
+    const state = JSON.parse(execFileSync('bash', ['-c', `jq -s '[.[] | select(.type == "STATE") | .state] | group_by(.stream.stream_descriptor.name) | map(last)' ${out}`], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' })) as unknown[];
     expect(state).toHaveLength(all.length);
-    const errors = execFileSync('bash', ['-c', `jq -c 'select(.type == "TRACE" and .trace.type == "ERROR") | .trace.error' ${out}`], { encoding: 'utf8' });
+    const errors = execFileSync('bash', ['-c', `jq -c 'select(.type == "TRACE" and .trace.type == "ERROR") | .trace.error' ${out}`], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
     expect(errors.trim()).toBe('');
-    const counts = execFileSync('bash', ['-c', `jq -r 'select(.type == "RECORD") | .record.stream' ${out} | sort | uniq -c`], { encoding: 'utf8' });
+    const counts = execFileSync('bash', ['-c', `jq -r 'select(.type == "RECORD") | .record.stream' ${out} | sort | uniq -c`], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
     expect(counts).toContain(' deals\n');
   });
 });

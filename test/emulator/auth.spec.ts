@@ -1,15 +1,15 @@
 /** Authentication: API token (header or query), OAuth bearer tokens and refresh-token rotation. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { get } from './helpers.js';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 4, apiToken: 'tok-123' });
+  emu = await startTestEmulator({ seed: 4, apiToken: 'tok-123' });
 });
 afterAll(async () => {
-  await emu.close();
+  await emu?.close();
 });
 
 async function refresh(e: Emulator, refreshToken: string, client = 'emulator-client:emulator-secret'): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -52,7 +52,7 @@ describe('API token', () => {
 
 describe('OAuth', () => {
   it('refreshes with HTTP Basic + form body, rotates the refresh token and invalidates the used one', async () => {
-    const e = await startEmulator({ seed: 4 });
+    const e = await startTestEmulator({ seed: 4 });
     try {
       const cfg = e.oauthConfig() as { credentials: { client_id: string; client_secret: string; refresh_token: string }; api_url: string; oauth_url: string };
       expect(cfg).toMatchObject({ credentials: { auth_type: 'oauth2.0', client_id: 'emulator-client', client_secret: 'emulator-secret', refresh_token: 'emulator-refresh-0' }, api_url: e.url, oauth_url: e.url });
@@ -96,7 +96,7 @@ describe('OAuth', () => {
   });
 
   it('access tokens expire after accessTokenTtlRequests requests (401), a refresh gives a working one', async () => {
-    const e = await startEmulator({ seed: 4, oauth: { clientId: 'c', clientSecret: 's', refreshToken: 'r0', accessTokenTtlRequests: 3 } });
+    const e = await startTestEmulator({ seed: 4, oauth: { clientId: 'c', clientSecret: 's', refreshToken: 'r0', accessTokenTtlRequests: 3 } });
     try {
       const t1 = await refresh(e, 'r0', 'c:s');
       const access = t1.body['access_token'] as string;

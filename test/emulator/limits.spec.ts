@@ -1,16 +1,16 @@
 /** Rate-limit headers and 429s, the daily token budget, latency and injected faults. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { get } from './helpers.js';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 8 });
+  emu = await startTestEmulator({ seed: 8 });
 });
 afterAll(async () => {
-  await emu.close();
+  await emu?.close();
 });
 
 describe('burst rate limit', () => {
@@ -125,7 +125,7 @@ function raw(url: string): Promise<{ kind: 'reset' } | { kind: 'ok'; status: num
 
 describe('faults', () => {
   it('produce 5xx (HTML or JSON), connection resets and truncated bodies in the configured shares', async () => {
-    const e = await startEmulator({ seed: 21, faults: { error5xx: 0.2, reset: 0.2, truncate: 0.2 } });
+    const e = await startTestEmulator({ seed: 21, faults: { error5xx: 0.2, reset: 0.2, truncate: 0.2 } });
     try {
       const counts = { ok: 0, e5: 0, html: 0, reset: 0, truncated: 0 };
       for (let k = 0; k < 200; k++) {
@@ -154,7 +154,7 @@ describe('faults', () => {
 
   it('are deterministic from the seed (same request sequence, same faults)', async () => {
     const run = async (): Promise<string> => {
-      const e = await startEmulator({ seed: 33, faults: { error5xx: 0.3, reset: 0.1 } });
+      const e = await startTestEmulator({ seed: 33, faults: { error5xx: 0.3, reset: 0.1 } });
       try {
         const out: string[] = [];
         for (let k = 0; k < 40; k++) {
@@ -170,7 +170,7 @@ describe('faults', () => {
   });
 
   it('can be switched off at run time', async () => {
-    const e = await startEmulator({ seed: 21, faults: { error5xx: 1 } });
+    const e = await startTestEmulator({ seed: 21, faults: { error5xx: 1 } });
     try {
       expect((await get(e, '/v1/users')).status).toBeGreaterThanOrEqual(500);
       e.set({ faults: {} });

@@ -1,17 +1,17 @@
 /** Mutations (touch/add/delete), the clock, the admin API and the CLI flags. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../emulator/args.js';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { ALL_TRUTH_STREAMS } from '../../emulator/truth.js';
 import { byPk, get, readStream, readV1, readV2, type Rec } from './helpers.js';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 12, sizes: { deals: 600, persons: 200, notes: 150, leads: 80 } });
+  emu = await startTestEmulator({ seed: 12, sizes: { deals: 600, persons: 200, notes: 150, leads: 80 } });
 });
 afterAll(async () => {
-  await emu.close();
+  await emu?.close();
 });
 
 const truth = (s: string): Rec[] => [...emu.groundTruth(s)];
@@ -102,7 +102,7 @@ describe('mutate', () => {
 
 describe('mutating every entity', () => {
   it('keeps every stream\'s ground truth equal to a full read', async () => {
-    const e = await startEmulator({ seed: 3 });
+    const e = await startTestEmulator({ seed: 3 });
     try {
       const ents = [
         'users', 'pipelines', 'stages', 'boards', 'phases', 'activity_types', 'permission_sets', 'roles', 'legacy_teams', 'lead_labels',

@@ -1,15 +1,15 @@
 /** Paging (v2 cursors, v1 offsets), filters and parameter validation, end to end with fetch. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { get, readV1, readV2, type Rec } from './helpers.js';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 2, sizes: { deals: 1300, notes: 700, leads: 260, files: 230, call_logs: 120 } });
+  emu = await startTestEmulator({ seed: 2, sizes: { deals: 1300, notes: 700, leads: 260, files: 230, call_logs: 120 } });
 });
 afterAll(async () => {
-  await emu.close();
+  await emu?.close();
 });
 
 const truth = (s: string): Rec[] => [...emu.groundTruth(s)];

@@ -1,6 +1,6 @@
 /** Big data sets without big memory: records are generated on demand, indexes are typed arrays. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { get, type Rec } from './helpers.js';
 
 let emu: Emulator;
@@ -9,10 +9,10 @@ let heapBefore: number;
 beforeAll(async () => {
   global.gc?.();
   heapBefore = process.memoryUsage().heapUsed;
-  emu = await startEmulator({ seed: 1, sizes: { deals: 1_000_000 } });
+  emu = await startTestEmulator({ seed: 1, sizes: { deals: 1_000_000 } });
 });
 afterAll(async () => {
-  await emu.close();
+  await emu?.close();
 });
 
 describe('a 1,000,000-deal emulator', () => {
@@ -62,7 +62,7 @@ describe('a 1,000,000-deal emulator', () => {
   });
 
   it('offset paging of v1 continues from the previous page without rescanning', async () => {
-    const e = await startEmulator({ seed: 1, sizes: { notes: 300_000 } });
+    const e = await startTestEmulator({ seed: 1, sizes: { notes: 300_000 } });
     try {
       let start = 0;
       const t0 = performance.now();

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { STREAMS } from '../../emulator/truth.js';
 import { recordNode, type FieldNode } from '../../emulator/meta.js';
 import { byPk, readStream, type Rec } from './helpers.js';
@@ -13,10 +13,10 @@ let emu: Emulator;
 const SIZES = { deals: 1234, persons: 321, organizations: 111, activities: 777, notes: 555, leads: 222, files: 230, call_logs: 120, mail_threads: 140 };
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 11, sizes: SIZES });
+  emu = await startTestEmulator({ seed: 11, sizes: SIZES });
 });
 afterAll(async () => {
-  await emu.close();
+  await emu?.close();
 });
 
 describe('ground truth equals a full read over HTTP', () => {
@@ -149,9 +149,9 @@ describe('records validate against the OpenAPI response schemas (strict nullabil
 
 describe('determinism', () => {
   it('same seed, same data; another seed, other data', async () => {
-    const a = await startEmulator({ seed: 5, sizes: { deals: 300 } });
-    const b = await startEmulator({ seed: 5, sizes: { deals: 300 } });
-    const c = await startEmulator({ seed: 6, sizes: { deals: 300 } });
+    const a = await startTestEmulator({ seed: 5, sizes: { deals: 300 } });
+    const b = await startTestEmulator({ seed: 5, sizes: { deals: 300 } });
+    const c = await startTestEmulator({ seed: 6, sizes: { deals: 300 } });
     try {
       for (const s of ['deals', 'persons', 'notes', 'leads', 'deal_fields', 'mail', 'deal_flow']) {
         expect([...a.groundTruth(s)], s).toEqual([...b.groundTruth(s)]);

@@ -1,24 +1,41 @@
-/** Validates messages against `AirbyteMessage` of the official protocol schema in ../shared/reference. */
+/**
+ * Validates messages against the official Airbyte protocol: `test/reference/airbyte_protocol.schema.json`, derived
+ * from `airbyte_protocol.yaml` by scripts/reference.ts (`npm run reference`) and committed.
+ */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const referenceDir = resolve(repoRoot, '../shared/reference');
+export const protocolSchemaPath = resolve(repoRoot, 'test/reference/airbyte_protocol.schema.json');
 
-let validator: ValidateFunction | undefined;
+/** The derived protocol schema (a fresh copy). */
+export function protocolSchema(): Record<string, unknown> {
+  return JSON.parse(readFileSync(protocolSchemaPath, 'utf8')) as Record<string, unknown>;
+}
+
+let ajv: Ajv | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+/** The validator of one definition of the protocol (`AirbyteMessage`, `ConnectorSpecification`, …). */
+export function protocolValidator(definition: string): ValidateFunction {
+  const known = validators.get(definition);
+  if (known) return known;
+  if (!ajv) {
+    ajv = new Ajv({ strict: false, allErrors: true });
+    ajvFormats.default(ajv);
+    ajv.addSchema(protocolSchema(), 'airbyte_protocol');
+  }
+  const v = ajv.getSchema(`airbyte_protocol#/definitions/${definition}`);
+  if (!v) throw new Error(`the protocol schema has no definition ${definition}`);
+  validators.set(definition, v);
+  return v;
+}
 
 export function messageValidator(): ValidateFunction {
-  if (validator) return validator;
-  const doc = parse(readFileSync(resolve(referenceDir, 'airbyte_protocol.yaml'), 'utf8')) as Record<string, unknown>;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-  ajvFormats.default(ajv);
-  ajv.addSchema({ ...doc, $id: 'airbyte_protocol' }, 'airbyte_protocol');
-  validator = ajv.getSchema('airbyte_protocol#/definitions/AirbyteMessage') ?? (() => { throw new Error('no AirbyteMessage'); })();
-  return validator;
+  return protocolValidator('AirbyteMessage');
 }
 
 /** Throws with the ajv errors when a message is not a valid AirbyteMessage. */

@@ -94,7 +94,7 @@ function buildStage(): { context: string; build: string } {
   for (const ins of builder.instructions) {
     if (ins.keyword !== 'RUN' || /\bnpm ci\b/.test(ins.args)) continue;
     try {
-      execFileSync('/bin/sh', ['-c', ins.args], { cwd: build, stdio: 'pipe', encoding: 'utf8', timeout: 120_000 });
+      execFileSync('/bin/sh', ['-c', ins.args], { cwd: build, stdio: 'pipe', encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string };
       throw new Error(`build stage: RUN ${ins.args} failed (Dockerfile line ${ins.line}):\n${e.stdout ?? ''}${e.stderr ?? ''}`);

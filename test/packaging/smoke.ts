@@ -3,7 +3,6 @@
  * one-stream `read` against a tiny fake Pipedrive on 127.0.0.1. Together they load every module the runtime
  * imports (the commands import their dependencies lazily), so a file or a dependency missing from a package shows.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { assertValidMessage, repoRoot } from '../helpers/protocol.js';
+import { killGroup, spawnTracked, trackServer } from '../helpers/resources.js';
 import { allStreams } from '../../streams/index.js';
 
 export interface Run {
@@ -25,12 +25,16 @@ export function run(argv: readonly string[], opts: { cwd: string; env?: NodeJS.P
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv;
     if (cmd === undefined) throw new Error('empty command');
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group (`sh -c …` starts the connector as a grandchild): a timeout kills them all.
+    const child = spawnTracked(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], group: true });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${argv.join(' ')}\n${stderr}`)); }, opts.timeoutMs ?? 30_000);
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const timer = setTimeout(() => {
+      killGroup(child);
+      reject(new Error(`timed out: ${argv.join(' ')}\n${stderr}`));
+    }, opts.timeoutMs ?? 30_000);
     child.on('error', (err) => { clearTimeout(timer); reject(err); });
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -81,7 +85,10 @@ export async function fakePipedrive(): Promise<{ url: string; requests: string[]
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: trackServer(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })),
   };
 }
 

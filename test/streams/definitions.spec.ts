@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allStreams, loadSchema, streamByName } from '../../streams/index.js';
 import type { StreamDefinition } from '../../streams/types.js';
-import { getOperation, isNode, queryParams } from './spec.js';
+import { getOperation, isNode, queryParams } from '../helpers/openapi.js';
 
 /** CONTRACT §5. */
 const CONTRACT_STREAMS = [
@@ -72,6 +72,11 @@ describe('stream definitions', () => {
         expect(op?.['deprecated'] === true && def.name !== 'legacy_teams', `${def.name} uses a deprecated endpoint`).toBe(false);
         expect(def.tokenCost, `${def.name} tokenCost`).toBe(op?.['x-token-cost']);
       }
+      if (def.estimate) {
+        const op = getOperation(def.estimate.api, def.estimate.path);
+        expect(op, `${def.name}: estimate ${def.estimate.api} GET ${def.estimate.path}`).toBeDefined();
+        expect(def.estimate.tokenCost, `${def.name} estimate tokenCost`).toBe(op?.['x-token-cost']);
+      }
     }
   });
 
@@ -109,10 +114,9 @@ describe('stream definitions', () => {
         } else {
           expect(params.has('limit'), where).toBe(true);
           const limit = params.get('limit');
-          const schema = isNode(limit?.['schema']) ? limit['schema'] : {};
-          const text = String(limit?.['description'] ?? '');
-          const documented = typeof schema['maximum'] === 'number'
-            ? schema['maximum']
+          const text = String(limit?.description ?? '');
+          const documented = typeof limit?.maximum === 'number'
+            ? limit.maximum
             : Number(/(?:maximum value of|upper limit is) (\d+)/.exec(text)?.[1] ?? 500);
           expect(def.pageSize, where).toBe(Math.min(documented, def.name === 'mail_threads' ? 50 : 500));
         }
@@ -146,7 +150,7 @@ describe('stream definitions', () => {
       if (def.api === 'v2') {
         expect(def.serverParams, def.name).toEqual({ since: 'updated_since', sort: { sort_by: 'update_time', sort_direction: 'asc' } });
         const sortBy = params.get('sort_by');
-        expect((sortBy?.['schema'] as { enum?: unknown[] } | undefined)?.enum, def.name).toContain('update_time');
+        expect(sortBy?.enum, def.name).toContain('update_time');
       } else {
         expect(def.serverParams, def.name).toEqual({ since: 'updated_since', sort: { sort: 'update_time ASC' } });
       }
@@ -186,13 +190,13 @@ describe('stream definitions', () => {
     for (const name of ['deal_products', 'deal_installments']) {
       expect(fan(name), name).toEqual({ parent: deals, batchSize: 100, param: 'deal_ids', skipParentOn });
       const ids = queryParams('v2', streamByName(name)?.path ?? '').get('deal_ids');
-      expect(String(ids?.['description']), name).toContain('maximum of 100');
+      expect(String(ids?.description), name).toContain('maximum of 100');
     }
     expect(fan('deal_flow')).toEqual({ parent: deals, batchSize: 1, skipParentOn });
     expect(fan('mail')).toEqual({ parent: streamByName('mail_threads'), batchSize: 1, skipParentOn });
     expect(fan('permission_set_assignments')).toEqual({ parent: streamByName('permission_sets'), batchSize: 1, skipParentOn });
     expect(fan('phases')).toEqual({ parent: streamByName('boards'), batchSize: 1, param: 'board_id', skipParentOn });
-    expect(queryParams('v2', '/phases').get('board_id')?.['required']).toBe(true);
+    expect(queryParams('v2', '/phases').get('board_id')?.required).toBe(true);
     expect(streamByName('mail_threads')?.partitions).toEqual(
       ['inbox', 'drafts', 'sent', 'archive'].map((folder) => ({ folder })),
     );

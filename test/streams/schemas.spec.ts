@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { allStreams, loadSchema } from '../../streams/index.js';
 import { packageRoot } from '../../src/paths.js';
-import type { StreamDefinition } from '../../streams/types.js';
-import { OPTION_STREAMS, PLANNED_STREAMS, SpecReader, buildSchema, schemaStreams } from '../../scripts/schemas.js';
+import { OPTION_STREAMS, PLANNED_STREAMS, schemaStreams } from '../../scripts/schemas.js';
 import { endpointMeta, recordNode, type FieldNode } from '../../emulator/meta.js';
-import { isNode, recordSchema, referenceDir, specProperties } from './spec.js';
+import { isNode, recordFields } from '../helpers/openapi.js';
 
 type Node = Record<string, unknown>;
 
@@ -80,14 +79,13 @@ describe('stream schemas', () => {
 
   it('type as integer every field the spec types as integer', () => {
     for (const [def, schema] of schemas) {
-      const optionsOf = OPTION_STREAMS[def.name];
-      const spec = optionsOf
-        ? specProperties(def.api, (specProperties(def.api, recordSchema(def.api, optionsOf)).get('options') as Node | undefined)?.['items'])
-        : specProperties(def.api, recordSchema(def.api, def.path, def.recordSelector));
-      if (optionsOf) expect(spec.has('label'), def.name).toBe(true);
+      // The option streams hold the options of the *Fields records, and the change logs are planned streams: their
+      // own tests below check their fields.
+      if (OPTION_STREAMS[def.name] || PLANNED_STREAMS.some((p) => p.name === def.name)) continue;
+      const spec = recordFields(def.api, def.path, def.recordSelector);
       const props = schema['properties'] as Record<string, Node>;
       for (const [key, field] of spec) {
-        if (field['type'] !== 'integer') continue;
+        if (field.type !== 'integer') continue;
         expect(types(props[key] ?? {}), `${def.name}.${key}`).toContain('integer');
         expect(types(props[key] ?? {}), `${def.name}.${key}`).not.toContain('number');
       }
@@ -214,17 +212,6 @@ describe('stream schemas', () => {
       expect(p['field_key']).toMatchObject({ type: 'string' });
       expect(types(p['id']!).sort()).toEqual(['integer', 'string']);
       expect(p['update_time']).toMatchObject({ type: ['string', 'null'], format: 'date-time' });
-    }
-  });
-
-  it('are what the generator makes of the reference specs (run `npm run build && npm run schemas`)', () => {
-    const specs = {
-      v1: new SpecReader('v1', new URL('pipedrive-openapi-v1.yaml', referenceDir).pathname),
-      v2: new SpecReader('v2', new URL('pipedrive-openapi-v2.yaml', referenceDir).pathname),
-    };
-    for (const [def, schema] of schemas) {
-      const notes: string[] = [];
-      expect(buildSchema(def as StreamDefinition, specs[def.api], notes), def.name).toEqual(schema);
     }
   });
 });

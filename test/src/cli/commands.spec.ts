@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { runCli, tempFiles, ofType } from '../../helpers/cli.js';
+import { repoRoot } from '../../helpers/protocol.js';
+import { runShell } from '../../helpers/shell.js';
 import { allStreams } from '../../../streams/index.js';
 
 const token = 'cli-secret-token-9f8e';
@@ -122,9 +124,8 @@ describe('bad input', () => {
     expect((r.messages[0]?.['connectionStatus'] as { message: string }).message).toContain('api_url');
   });
   it('`| head -1` ends quietly with exit 0', async () => {
-    const { spawnSync } = await import('node:child_process');
     const files = tempFiles({ 'config.json': good });
-    const r = spawnSync('bash', ['-c', `node bin/source-pipedrive.js discover --config ${files['config.json']} | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    const r = await runShell(`node bin/source-pipedrive.js discover --config ${files['config.json']} | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`, { cwd: repoRoot });
     expect(r.stdout.trim()).toBe('0');
     expect(r.stderr).not.toMatch(/EPIPE|at .*:\d+:\d+/);
   });

@@ -1,7 +1,10 @@
 import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../../helpers/protocol.js';
 import { loadConfig, readConfigFile } from '../../../src/config/index.js';
 import { ConfigError } from '../../../src/errors.js';
 
@@ -223,10 +226,21 @@ describe('readConfigFile', () => {
     expect(message).not.toContain(TOKEN);
   });
 
-  it.skipIf(process.getuid?.() === 0)('names --config for an unreadable file', () => {
+  it('names --config for an unreadable file (as root: in a child without CAP_DAC_OVERRIDE, which root needs to read it)', () => {
     const file = path.join(dir, 'locked.json');
     writeFileSync(file, '{}');
     chmodSync(file, 0o000);
-    expect(() => readConfigFile(file)).toThrow(/^--config: file '.*locked\.json' is not readable/);
+    // The compiled module in a child process: root reads any file, so as root the child runs without the
+    // capabilities that bypass file permissions (setpriv, util-linux); as anyone else the mode alone denies.
+    const compiled = pathToFileURL(path.join(repoRoot, 'dist/src/config/index.js')).href;
+    const script = `import { readConfigFile } from ${JSON.stringify(compiled)};
+      try { readConfigFile(${JSON.stringify(file)}); console.log('read'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
+    const node = [process.execPath, '--input-type=module', '-e', script];
+    const drop = '-dac_override,-dac_read_search';
+    const argv = process.getuid?.() === 0 ? ['setpriv', `--inh-caps=${drop}`, `--bounding-set=${drop}`, ...node] : node;
+    const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    expect(r.error, `${argv[0]} could not run (setpriv is in util-linux)`).toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(/^ConfigError: --config: file '.*locked\.json' is not readable \(permission denied\)$/);
   });
 });

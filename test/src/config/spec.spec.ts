@@ -1,27 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import { parse } from 'yaml';
 import { loadSpec } from '../../../src/config/index.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const protocolPath = path.resolve(repoRoot, '../shared/reference/airbyte_protocol.yaml');
+import { protocolValidator, repoRoot } from '../../helpers/protocol.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests walk arbitrary JSON
-
-function protocolValidator(definition: string) {
-  const doc = parse(readFileSync(protocolPath, 'utf8')) as Obj;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajvFormats.default(ajv);
-  ajv.addSchema(doc, 'protocol');
-  const validate = ajv.getSchema(`protocol#/definitions/${definition}`);
-  if (!validate) throw new Error(`no definition ${definition}`);
-  return validate;
-}
 
 /** Every object in a JSON tree, with its path. */
 function* walk(node: unknown, at: string[] = []): Generator<[string[], Obj]> {
@@ -36,7 +22,7 @@ describe('spec.json', () => {
   const spec = loadSpec();
   const cs = spec['connectionSpecification'] as Obj;
 
-  it('is a valid ConnectorSpecification (airbyte_protocol.yaml)', () => {
+  it('is a valid ConnectorSpecification (the Airbyte protocol schema, test/reference/)', () => {
     const validate = protocolValidator('ConnectorSpecification');
     expect(validate(spec), JSON.stringify(validate.errors)).toBe(true);
     // The validator does check: a wrong destination sync mode or auth flow type is refused.
