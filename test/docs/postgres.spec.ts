@@ -34,6 +34,7 @@ const temps: string[] = [];
 let pg: PostgresServer | undefined;
 let emu: Emulator | undefined;
 let catalogText = '';
+let catalogStreams: Array<{ supported_sync_modes: string[] }> = [];
 
 function workdir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'spd-pgload-'));
@@ -60,6 +61,7 @@ beforeAll(async () => {
   const discover = await runCli(['discover', '--config', join(dir, 'config.json')]);
   expect(discover.code, discover.stderr.slice(-2000)).toBe(0);
   catalogText = discover.stdout;
+  catalogStreams = (ofType(discover.messages, 'CATALOG')[0]?.['catalog'] as { streams: typeof catalogStreams }).streams;
 }, 60_000);
 
 afterAll(async () => {
@@ -76,10 +78,8 @@ afterAll(async () => {
 
 /** The configured catalog of the configured-catalog recipe: every stream, incremental where supported. */
 function configuredCatalog(): unknown {
-  const catalog = ofType(catalogText.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec & { type: string }), 'CATALOG')[0];
-  const streams = (catalog?.['catalog'] as { streams: Array<{ supported_sync_modes: string[] }> }).streams;
   return {
-    streams: streams.map((s) => ({
+    streams: catalogStreams.map((s) => ({
       stream: s,
       sync_mode: s.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh',
       destination_sync_mode: 'append',
