@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { assertValidMessage, repoRoot } from '../helpers/protocol.js';
+import { recipes, runSnippet } from '../helpers/recipes.js';
 import { parseCatalog } from '../../src/catalog.js';
 import { parseState } from '../../src/state.js';
 import { allStreams, supportsIncremental } from '../../streams/index.js';
@@ -36,17 +37,6 @@ function duckdbEnv(): NodeJS.ProcessEnv {
 }
 const NO_JQ = 'jq is not installed: the recipes of docs/recipes.md were not run (CI installs jq; apt-get install jq)';
 if (!hasJq) process.stderr.write(`[recipes.spec] ${NO_JQ}\n`);
-
-/** The marked snippets of docs/recipes.md by name. */
-function recipes(): Map<string, string> {
-  const doc = readFileSync(join(repoRoot, 'docs/recipes.md'), 'utf8');
-  const out = new Map<string, string>();
-  for (const m of doc.matchAll(/<!-- recipe: ([\w-]+) -->\n```sh\n([\s\S]*?)\n```/g)) {
-    if (out.has(m[1] ?? '')) throw new Error(`recipe ${m[1]} is marked twice`);
-    out.set(m[1] ?? '', m[2] ?? '');
-  }
-  return out;
-}
 
 const T0 = 1_714_557_600_000;
 const status = (name: string, s: string, i: number) => ({ type: 'TRACE', trace: { type: 'STREAM_STATUS', emitted_at: T0 + i, stream_status: { stream_descriptor: { name }, status: s } } });
@@ -104,9 +94,7 @@ function workdir(files: Record<string, string> = {}, messages: readonly unknown[
 function runRecipe(name: string, dir: string, env: NodeJS.ProcessEnv = process.env): string {
   const script = book.get(name);
   if (script === undefined) throw new Error(`docs/recipes.md has no recipe ${name}`);
-  const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, env, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
-  if (r.status !== 0) throw new Error(`recipe ${name} failed (${String(r.status)}): ${r.stderr}\n--- script ---\n${script}`);
-  return r.stdout;
+  return runSnippet(name, script, dir, env);
 }
 
 const lines = (text: string) => text.split('\n').filter((l) => l.length > 0);
@@ -116,7 +104,7 @@ describe('docs/recipes.md', () => {
   it('marks every recipe the tests know, with a sh block', () => {
     expect([...recipes().keys()].sort()).toEqual([
       'configured-catalog', 'duckdb', 'errors-only', 'errors-readable', 'final-status', 'last-state', 'merge-state',
-      'oauth-config', 'records-as-csv', 'records-of-one-stream', 'records-per-stream', 'sqlite',
+      'oauth-config', 'postgres', 'postgres-state', 'records-as-csv', 'records-of-one-stream', 'records-per-stream', 'sqlite',
     ]);
   });
 
