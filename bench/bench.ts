@@ -105,6 +105,7 @@ async function main(): Promise<void> {
         '',
         `\`${command}\`, ${date}. Machine: ${machine()}.`,
         '',
+        ...(opts.only ? [`This run has ${SCENARIOS.filter(selected).join(', ')} only; \`npm run bench\` runs every scenario (${SCENARIOS.join(', ')}).`, ''] : []),
         ...md,
         '## Targets',
         '',

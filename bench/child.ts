@@ -53,7 +53,10 @@ export function runNode(args: readonly string[], scratch: string, opts: RunOptio
   return new Promise((done, fail) => {
     const out = openSync(opts.stdoutFile ?? '/dev/null', 'w');
     const timeFile = join(scratch, `time-${process.hrtime.bigint()}.txt`);
-    const [cmd, argv] = useTime
+    // A capped run is not wrapped in /usr/bin/time: the SIGTERM at the cap must reach node itself (time would die
+    // of it and leave node running); its peak RSS comes from /proc.
+    const timed = useTime && opts.capMs === undefined;
+    const [cmd, argv] = timed
       ? [TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...args]]
       : [process.execPath, [...args]];
     const started = performance.now();
@@ -65,18 +68,17 @@ export function runNode(args: readonly string[], scratch: string, opts: RunOptio
     let capped = false;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => { stderr += chunk; });
-    const poll = useTime ? undefined : setInterval(() => {
+    const poll = timed ? undefined : setInterval(() => {
       const kb = child.pid !== undefined ? vmHwmKb(child.pid) : undefined;
       if (kb !== undefined && kb > peak) peak = kb;
     }, 50);
-    // /usr/bin/time passes SIGTERM on to the node child (it waits for it and reports its status).
     const cap = opts.capMs === undefined ? undefined : setTimeout(() => { capped = true; child.kill('SIGTERM'); }, opts.capMs);
     child.on('error', fail);
     child.on('close', (code) => {
       const ms = performance.now() - started;
       if (poll) clearInterval(poll);
       if (cap) clearTimeout(cap);
-      if (useTime) {
+      if (timed) {
         const text = existsSync(timeFile) ? readFileSync(timeFile, 'utf8') : '';
         // /usr/bin/time writes "Command exited with non-zero status N" before the figure when the child fails.
         const figures = text.trim().split('\n').filter((l) => /^\d+$/.test(l.trim()));

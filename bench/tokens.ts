@@ -88,9 +88,9 @@ export async function tokensAgainstAirbyte(ctx: BenchContext): Promise<void> {
     const pad = (s: string, n: number): string => s.padEnd(n);
     const account = ctx.small ? `a small account (${JSON.stringify(sizes)}, --small)` : 'the emulator\'s default account';
     report.say(`tokens vs Airbyte source-pipedrive 4.0.0 on ${account} (requests / tokens):`);
-    report.say(`  ${pad('stream', 28)} ${pad('full: ours', 16)} ${pad('Airbyte', 16)} ${pad('incremental: ours', 18)} Airbyte`);
+    report.say(`  ${pad('stream', 38)} ${pad('full: ours', 16)} ${pad('Airbyte', 16)} ${pad('incremental: ours', 18)} Airbyte`);
     const line = (name: string, label: string, air: boolean): string =>
-      `  ${pad(label, 28)} ${pad(cell(oursOf(oursFull.attribution, name)), 16)} ${pad(air ? cell(airbyteOf(airbyteFull.counts, name)) : '–', 16)} ` +
+      `  ${pad(label, 38)} ${pad(cell(oursOf(oursFull.attribution, name)), 16)} ${pad(air ? cell(airbyteOf(airbyteFull.counts, name)) : '–', 16)} ` +
       `${pad(cell(oursOf(oursInc.attribution, name)), 18)} ${air ? cell(airbyteOf(airbyteInc.counts, name)) : '–'}`;
     const label = (n: string): string => (airbyteNames.get(n) !== n ? `${n} (Airbyte: ${airbyteNames.get(n) ?? ''})` : n);
     for (const n of common) report.say(line(n, label(n), true));
@@ -98,7 +98,7 @@ export async function tokensAgainstAirbyte(ctx: BenchContext): Promise<void> {
     for (const n of onlyOurs) report.say(line(n, n, false));
     const unFull = oursFull.attribution.unattributed;
     const unInc = oursInc.attribution.unattributed;
-    if (unFull.requests + unInc.requests > 0) report.say(`  ${pad('(not attributable)', 28)} ${pad(cell(unFull), 16)} ${pad('–', 16)} ${cell(unInc)}`);
+    if (unFull.requests + unInc.requests > 0) report.say(`  ${pad('(not attributable)', 38)} ${pad(cell(unFull), 16)} ${pad('–', 16)} ${cell(unInc)}`);
 
     const totals = (a: Attribution, names: readonly string[]): Use => sum(names.map((n) => oursOf(a, n)));
     const airTotals = (c: Counts): Use => sum(c.values());
