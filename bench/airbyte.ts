@@ -23,12 +23,15 @@
  *   are one unpaged request, `projects` reads `/api/v2/projects` and `/api/v2/projects/archived`, `tasks`
  *   `/api/v2/tasks`, 34 streams (4.0.0 adds `deals_archived`).
  * The 4.0.0 `manifest.yaml` itself is not among the stored versions the search tool holds (those are 2.x, reading
- * `/v1/recents`), so the page sizes are the issue's statement of it: v2 lists 500, v1 lists 50 (the `*_fields`
- * streams are the v1 `/dealFields` … with `key`, 50 per page; `/v1/activityFields` has no paging).
+ * `/v1/recents`), so the page sizes are the issue's statement of it: v2 lists 500 (also `projects` and `tasks`,
+ * which the 3.x manifest read 100 at a time), v1 lists 50 (the `*_fields` streams are the v1 `/dealFields` … keyed by
+ * `key`, 50 per page; `/v1/activityFields` has no paging in the v1 OpenAPI spec, so one request).
  *
  * Modelling choices, all in Airbyte's favour: list streams are read before their children, so a child's parent
- * read of `deals`, `deals_archived` or `permission_sets` is served from the cache when the same URL was already
- * requested in the sync; `mail`'s parent read of `mailThreads` is not cached (counted under `mail`). Check,
+ * read of `deals`, `deals_archived` (cached per AGENTS.md) or `permission_sets` (assumed cached) is served from the
+ * cache when the same URL was already requested in the sync; `mail`'s parent read of `mailThreads` is not cached
+ * (counted under `mail`). A full-refresh child (`deal_products`, `deal_installments`) reads its parents from the
+ * start date, so in an incremental sync that is a second, uncached read of `deals` and `deals_archived`. Check,
  * discover and retries are not counted. Where the emulator does not serve Airbyte's endpoint, the replay asks
  * an endpoint with the same records (`served`) and charges Airbyte's endpoint's `x-token-cost` (`cost`, from
  * the OpenAPI specs: v1 `/dealFields`, `/personFields`, `/organizationFields`, `/productFields`,

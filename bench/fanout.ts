@@ -172,7 +172,8 @@ export async function faultCase(ctx: BenchContext): Promise<void> {
       `${latencyMs} ms of latency, under ${faultText} (decided by the emulator from the seed and the request number), against ` +
       'the same read without faults. Requests are every request the emulator logged (faulty ones included); retry waits are the ' +
       'delays of the connector\'s `<stream>: retry N in X ms after: …` WARN lines, summed per stream (a fan-out parent\'s ' +
-      'pages count under the parent\'s name).',
+      'pages count under the parent\'s name). Streams are read 3 at a time, so the waits of several streams overlap and ' +
+      'their sum can exceed the wall time.',
     '',
     '| read | time | requests | 5xx/resets | exit | retries | waiting in retries | top streams by retry wait |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
