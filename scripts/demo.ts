@@ -8,6 +8,7 @@ import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/server.js';
+import { DEMO_CHANGES } from './demo-changes.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const outDir = join(root, '.demo');
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     const fullMessages = readMessages(fullFile);
     const fullStats = perStream(fullMessages);
 
-    const changes = emulator.mutate({ touch: { deals: 40, persons: 25, organizations: 10, notes: 15 }, add: { deals: 12, persons: 5 }, delete: { deals: 4 } });
+    const changes = emulator.mutate(DEMO_CHANGES);
     const lastStates = new Map<string, unknown>();
     for (const m of fullMessages) if (m.type === 'STATE' && m.state) lastStates.set(m.state.stream.stream_descriptor.name, m.state);
     const stateFile = join(outDir, 'state.json');
