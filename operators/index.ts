@@ -8,3 +8,4 @@ export { retryWithBackoff } from './retryWithBackoff.js';
 export type { RetryWithBackoffOptions } from './retryWithBackoff.js';
 export { mergeStreams } from './mergeStreams.js';
 export { failWhen } from './failWhen.js';
+export { concatMapEager } from './concatMapEager.js';

@@ -27,6 +27,8 @@ export interface ConnectorConfig {
   readonly num_workers: number;
   /** 1..300 (default 20, `DEFAULT_REQUEST_TIMEOUT_SECONDS`): the headers and idle time limit of one request. */
   readonly request_timeout_seconds?: number;
+  /** 1..20 (default `DEFAULT_FANOUT_CONCURRENCY`): child requests of one fan-out stream in flight at once. */
+  readonly fanout_concurrency?: number;
   /** Set only when the user set it (OAuth then ignores `api_domain`). No trailing slash. */
   readonly api_url?: string;
   /** Default `https://oauth.pipedrive.com`. No trailing slash. */
@@ -37,6 +39,7 @@ export interface ConnectorConfig {
 
 export const DEFAULT_API_URL = 'https://api.pipedrive.com';
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 20;
+export const DEFAULT_FANOUT_CONCURRENCY = 8;
 export const DEFAULT_OAUTH_URL = 'https://oauth.pipedrive.com';
 
 /** All secret values of a config, for redaction of any output. */

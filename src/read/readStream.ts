@@ -18,7 +18,7 @@ import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } fr
 import { HttpError, messageOf } from '../errors.js';
 import { streamOutcome } from '../http/statusPolicy.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
-import { RepeatedRequestError, failWhen, paginate } from '../../operators/index.js';
+import { RepeatedRequestError, concatMapEager, failWhen, paginate } from '../../operators/index.js';
 import { assertPage, guardChain } from './pageGuard.js';
 import { checkpoint } from './checkpoint.js';
 import { filterByCursor } from './filterByCursor.js';
@@ -37,6 +37,8 @@ export interface StreamContext {
   log(level: 'info' | 'warn', message: string): void;
   /** Emits when the read must stop: the stream ends with its last safe STATE and this error. */
   readonly stop$?: Observable<Error>;
+  /** Child requests of a fan-out stream in flight at once (default 1); their pages still come in parent order. */
+  readonly fanoutConcurrency?: number;
 }
 
 export interface StreamPlan {
@@ -106,7 +108,11 @@ function parentPages(parent: StreamDefinition, ctx: StreamContext, since: string
     : pages;
 }
 
-/** Children pages of a fan-out stream: one request (paged) per batch of parent ids. */
+/**
+ * Children pages of a fan-out stream: one request (paged) per batch of parent ids, up to `fanoutConcurrency` batches
+ * at once (all through the one requester, so the shared rate budget paces them), their pages in parent order: a
+ * STATE after a page covers every parent before it.
+ */
 function childPages(def: StreamDefinition, ctx: StreamContext, since: string | undefined): Observable<readonly JsonObject[]> {
   const fan = def.fanOut;
   if (!fan) return EMPTY;
@@ -121,7 +127,7 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
       for (let i = 0; i < ids.length; i += fan.batchSize) batches.push(ids.slice(i, i + fan.batchSize));
       return from(batches);
     }),
-    concatMap((batch) => {
+    concatMapEager((batch: (string | number)[]) => {
       // Batched ids (or a single one, where the path has no `{id}`) travel in the query parameter.
       const opts = fan.param !== undefined && !def.path.includes('{id}')
         ? { params: { [fan.param]: batch.join(',') } }
@@ -136,7 +142,7 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
           throw err;
         }),
       );
-    }),
+    }, ctx.fanoutConcurrency ?? 1),
   );
 }
 

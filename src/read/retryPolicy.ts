@@ -7,7 +7,7 @@ import type { RetryWithBackoffOptions } from '../../operators/index.js';
 import { NetworkError, RateLimitError, isRetryable } from '../errors.js';
 
 export interface BackoffOptions {
-  /** Smallest backoff delay (default 1000 ms). */
+  /** Smallest backoff delay (default 500 ms: the first retry comes after 0.5 to 1.5 s). */
   baseDelayMs?: number;
   /** Largest delay, also for rate-limit resets (default 60000 ms). */
   maxDelayMs?: number;
@@ -29,7 +29,7 @@ export interface BackoffOptions {
  * budget or a reset too far off) are not retried, and a network failure is not retried past `networkWindowMs`.
  */
 export function pipedriveBackoff(options: BackoffOptions = {}): Pick<RetryWithBackoffOptions, 'shouldRetry' | 'delayOf'> {
-  const base = Math.max(0, options.baseDelayMs ?? 1000);
+  const base = Math.max(0, options.baseDelayMs ?? 500);
   const cap = Math.max(base, options.maxDelayMs ?? 60_000);
   const random = options.random ?? Math.random;
   const networkWindowMs = options.networkWindowMs ?? 90_000;

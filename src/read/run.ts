@@ -17,6 +17,7 @@ import type { AirbyteMessage } from '../protocol.js';
 import { RateLimitError } from '../errors.js';
 import { mergeStreams } from '../../operators/index.js';
 import type { Session } from '../session.js';
+import { DEFAULT_FANOUT_CONCURRENCY } from '../config/types.js';
 import { customFieldOptions, customFieldStages, type CustomFieldStage } from '../customFields/index.js';
 import { deleteMarker } from '../deletes.js';
 import { pagesOf, readStream, type PageStage, type StreamContext, type StreamPlan } from './readStream.js';
@@ -97,6 +98,7 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
           now,
           log: (level, message) => log[level](message),
           stop$,
+          fanoutConcurrency: config.fanout_concurrency ?? DEFAULT_FANOUT_CONCURRENCY,
         };
         // Custom field definitions are read once, before the streams start, when records are renamed or relabelled.
         return customFieldStages((def) => pagesOf(def, ctx), plans.map((p) => p.def), customFieldOptions(config)).pipe(

@@ -5,7 +5,9 @@
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { concat, from, throwError } from 'rxjs';
+import { NEVER, concat, from, map, throwError, timer } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { concatMapEager, failWhen } from '../../../operators/index.js';
 import type { Observable } from 'rxjs';
 import { checkpoint } from '../../../src/read/checkpoint.js';
 import { filterByCursor } from '../../../src/read/filterByCursor.js';
@@ -109,5 +111,60 @@ describe('checkpoint: resuming from the last STATE never skips a record', () => 
       const cursor = last?.type === 'STATE' ? last.state.stream.stream_state['update_time'] : undefined;
       expect(cursor).toBe(highest);
     }), { numRuns: 500 });
+  });
+});
+
+describe('checkpoint after a concurrent fan-out: resuming from the last STATE never skips a record', () => {
+  /**
+   * The children of each parent come from one request each, answered after an arbitrary delay, up to `concurrency`
+   * at once (concatMapEager, as readStream's childPages); the read is stopped at an arbitrary moment (failWhen, as a
+   * signal or a spent budget does). Whatever the completion order and the moment, the records written before the
+   * last STATE plus a resumed read from it hold every due record.
+   */
+  const arbFan = fc.record({
+    parents: fc.array(fc.record({
+      children: fc.array(fc.record({ t: fc.integer({ min: 0, max: 30 }), v1: fc.boolean() }), { maxLength: 5 }),
+      delay: fc.integer({ min: 1, max: 20 }),
+    }), { maxLength: 15 }),
+    concurrency: fc.integer({ min: 1, max: 8 }),
+    start: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+    stopAt: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
+  });
+
+  it('holds for any completion order, concurrency and stop', () => {
+    fc.assert(fc.property(arbFan, (s) => {
+      let next = 0;
+      const children = s.parents.map((p) => p.children.map((c): JsonObject => ({ id: next++, update_time: c.v1 ? v1(c.t) : iso(c.t) })));
+      const all = children.flat();
+      const start = s.start === undefined ? undefined : iso(s.start);
+      const cursorOf = (r: JsonObject) => toIsoCursor(r['update_time']) as string;
+      const due = all.filter((r) => start === undefined || cursorOf(r) >= start);
+
+      const scheduler = new TestScheduler(() => undefined);
+      const out: AirbyteMessage[] = [];
+      scheduler.run(() => {
+        const stop$ = s.stopAt === undefined ? NEVER : timer(s.stopAt, scheduler).pipe(map(() => new Error('stopped')));
+        const pages = from(s.parents.map((p, i) => ({ p, i }))).pipe(
+          concatMapEager(({ p, i }) => timer(p.delay, scheduler).pipe(map(() => children[i] as JsonObject[])), s.concurrency),
+        );
+        const filtered = start === undefined ? pages : pages.pipe(filterByCursor('update_time', start));
+        filtered.pipe(failWhen(stop$), checkpoint({
+          stream: 's', cursorField: 'update_time', ...(start !== undefined ? { start } : {}), ordered: false, perPage: true, now: () => 0,
+        })).subscribe({ next: (b) => out.push(...b), error: () => undefined });
+      });
+
+      const lastState = out.map((x, i) => [x, i] as const).filter(([x]) => x.type === 'STATE').at(-1);
+      // Every stream emits a STATE, stopped or not.
+      expect(lastState).toBeDefined();
+      const committed = new Set<unknown>();
+      for (const x of out.slice(0, lastState?.[1] ?? 0)) if (x.type === 'RECORD') committed.add(x.record.data['id']);
+      const resumeFrom = lastState?.[0].type === 'STATE' ? toIsoCursor(lastState[0].state.stream.stream_state['update_time']) : start;
+      if (start !== undefined && resumeFrom !== undefined) expect(resumeFrom >= start).toBe(true);
+      const resumed = new Set(all.filter((r) => resumeFrom === undefined || cursorOf(r) >= resumeFrom).map((r) => r['id']));
+      for (const r of due) expect(committed.has(r['id']) || resumed.has(r['id']), `record ${String(r['id'])}`).toBe(true);
+      // The records come in parent order, whatever order the requests completed in.
+      const written = out.flatMap((x) => (x.type === 'RECORD' ? [x.record.data['id'] as number] : []));
+      expect(written).toEqual([...written].sort((a, b) => a - b));
+    }), { numRuns: 1500 });
   });
 });

@@ -7,9 +7,9 @@ import { retryWithBackoff } from '../../../operators/index.js';
 import { pipedriveBackoff, type BackoffOptions } from '../../../src/read/retryPolicy.js';
 import type { SchedulerLike } from 'rxjs';
 
-/** Pipedrive's retry: the generic operator with Pipedrive's policy. */
+/** Pipedrive's retry: the generic operator with Pipedrive's policy (these cases are timed with a 1 s base delay). */
 const retryRateLimited = <T>(o: BackoffOptions & { scheduler?: SchedulerLike; maxRetries?: number; onRetry?: (e: unknown, a: number, d: number) => void } = {}) =>
-  retryWithBackoff<T>({ ...pipedriveBackoff(o), ...o });
+  retryWithBackoff<T>({ ...pipedriveBackoff({ baseDelayMs: 1000, ...o }), ...o });
 import type { HttpResponse } from '../../../src/http/port.js';
 import { RateLimitError } from '../../../src/errors.js';
 

@@ -7,9 +7,9 @@ import { retryWithBackoff } from '../../../operators/index.js';
 import { pipedriveBackoff, type BackoffOptions } from '../../../src/read/retryPolicy.js';
 import type { SchedulerLike } from 'rxjs';
 
-/** Pipedrive's retry: the generic operator with Pipedrive's policy. */
+/** Pipedrive's retry: the generic operator with Pipedrive's policy (these cases are timed with a 1 s base delay). */
 const retryRateLimited = <T>(o: BackoffOptions & { scheduler?: SchedulerLike; maxRetries?: number; onRetry?: (e: unknown, a: number, d: number) => void } = {}) =>
-  retryWithBackoff<T>({ ...pipedriveBackoff(o), ...o });
+  retryWithBackoff<T>({ ...pipedriveBackoff({ baseDelayMs: 1000, ...o }), ...o });
 import { ConfigError, HttpError, NetworkError, RateLimitError } from '../../../src/errors.js';
 
 const details = (status: number) => ({ status, method: 'GET', path: '/api/v2/deals' });
@@ -198,5 +198,17 @@ describe('retryWithBackoff with pipedriveBackoff (Pipedrive requests)', () => {
     const fail = m.cold('-#', undefined, far);
     m.expect(fail.pipe(retryRateLimited({ scheduler: m.scheduler }))).toBeObservable('-#', undefined, far);
   }));
+
+  it('by default the first retry of a 5xx, a reset or a truncated body comes after 0.5 to 1.5 s (jitter), and a 429 still waits for its reset', () => {
+    const { delayOf } = pipedriveBackoff({ random: () => 0 });
+    for (const err of [http(503), new NetworkError('reset', 'ECONNRESET'), new NetworkError('truncated', 'EBADBODY')]) {
+      expect(delayOf(err, 1, undefined, 0)).toBe(500);
+    }
+    const { delayOf: high } = pipedriveBackoff({ random: () => 0.999 });
+    expect(high(http(503), 1, undefined, 0)).toBe(1499);
+    expect(high(new RateLimitError(details(429), 30), 1, undefined, 0)).toBe(30_125);
+    // Later retries of the same request back off further: up to 3 × the previous delay.
+    expect(high(http(503), 2, 1499, 2000)).toBe(Math.round(500 + 0.999 * (3 * 1499 - 500)));
+  });
 });
 
