@@ -151,6 +151,31 @@ export class UnreachableError extends ConnectorError {
   override readonly name = 'UnreachableError';
 }
 
+/** The read would spend more API tokens than `max_tokens_per_read` allows: it stops before the request that would. */
+export class TokenCapError extends ConnectorError {
+  readonly failureType = 'transient_error' as const;
+  override readonly name = 'TokenCapError';
+}
+
+/**
+ * The read of every stream ended because of another's (a stop signal, a spent budget, the token cap, an unreachable
+ * API): the stream reports INCOMPLETE after its last safe STATE; the reason is reported once, by whoever met it.
+ */
+export class ReadStoppedError extends ConnectorError {
+  override readonly name = 'ReadStoppedError';
+  constructor(readonly reason: Error) {
+    super(reason.message);
+  }
+  get failureType(): FailureType {
+    return failureTypeOf(this.reason);
+  }
+}
+
+/** Whether an error ends the whole read, not only its stream: no other stream could go on. */
+export function endsRead(err: unknown): boolean {
+  return (err instanceof RateLimitError && err.endsRead) || err instanceof TokenCapError || err instanceof UnreachableError;
+}
+
 /** The read was interrupted by a signal. */
 export class InterruptedError extends ConnectorError {
   readonly failureType = 'transient_error' as const;

@@ -98,6 +98,7 @@ export function openSession(loaded: LoadedConfig, options: SessionOptions): Sess
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
     ...(options.maxDelayMs !== undefined ? { maxDelayMs: options.maxDelayMs } : {}),
+    ...(config.max_tokens_per_read !== undefined ? { maxTokens: config.max_tokens_per_read } : {}),
     warn: (m) => log.warn(m),
     onRateLimitWait: (ms) => { if (ms >= 1000) log.debug(`rate budget: waiting ${ms} ms`); },
     // Tell the platform why a stream is slow: RUNNING with reason RATE_LIMITED (quota reset as epoch ms).

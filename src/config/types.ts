@@ -29,6 +29,8 @@ export interface ConnectorConfig {
   readonly request_timeout_seconds?: number;
   /** 1..20 (default `DEFAULT_FANOUT_CONCURRENCY`): child requests of one fan-out stream in flight at once. */
   readonly fanout_concurrency?: number;
+  /** The most API tokens one read may spend; absent: no cap. */
+  readonly max_tokens_per_read?: number;
   /** Set only when the user set it (OAuth then ignores `api_domain`). No trailing slash. */
   readonly api_url?: string;
   /** Default `https://oauth.pipedrive.com`. No trailing slash. */

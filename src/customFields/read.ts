@@ -5,7 +5,7 @@
  */
 import { Observable, catchError, map, of, throwError } from 'rxjs';
 import type { StreamDefinition } from '../../streams/types.js';
-import { ConnectorError, RateLimitError, failureTypeOf, messageOf } from '../errors.js';
+import { ConnectorError, RateLimitError, endsRead, failureTypeOf, messageOf } from '../errors.js';
 import type { FailureType, JsonObject } from '../protocol.js';
 import { fetchCustomFields, type FieldDefinitions, type ReadPages } from './fetch.js';
 import { streamCustomFields } from './names.js';
@@ -27,8 +27,9 @@ export class CustomFieldsError extends ConnectorError {
 }
 
 function definitionsError(stream: string, source: string, err: unknown): unknown {
-  // A spent daily budget must stay what it is: the read engine stops the whole sync on it.
-  if (err instanceof RateLimitError) return err;
+  // A reason to end the whole read (a spent daily budget, the token cap) must stay what it is: the read engine stops
+  // every stream on it.
+  if (err instanceof RateLimitError || endsRead(err)) return err;
   return new CustomFieldsError(
     `${stream}: the custom field definitions (${source}) could not be read, so custom_field_names 'name' and ` +
       `resolve_option_labels cannot be applied; set custom_field_names to 'key' and resolve_option_labels to false, ` +

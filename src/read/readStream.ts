@@ -15,7 +15,7 @@ import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { supportsIncremental } from '../../streams/index.js';
 import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } from '../protocol.js';
-import { HttpError, messageOf } from '../errors.js';
+import { HttpError, endsRead, messageOf } from '../errors.js';
 import { streamOutcome } from '../http/statusPolicy.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
 import { RepeatedRequestError, concatMapEager, failWhen, paginate } from '../../operators/index.js';
@@ -159,6 +159,8 @@ function estimateOf(def: StreamDefinition, ctx: StreamContext): Observable<Airby
       return typeof node === 'number' && Number.isInteger(node) && node >= 0 ? of([estimateTrace(def.name, node, ctx.now())]) : EMPTY;
     }),
     catchError((err: unknown) => {
+      // A reason to end the whole read (the token cap, a spent budget) is not a missing estimate.
+      if (endsRead(err)) throw err;
       ctx.log('warn', `${def.name}: no estimate (${messageOf(err)})`);
       return EMPTY;
     }),

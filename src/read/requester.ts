@@ -7,12 +7,12 @@
  * request(def, req) = sink.ready() ─▶ auth.wrap(port)(req) ─throttle─▶ ─retryWithBackoff(pipedriveBackoff)─▶ response
  * ```
  */
-import { Observable, ReplaySubject, asyncScheduler, concatMap, defer, of, tap, type SchedulerLike } from 'rxjs';
+import { Observable, ReplaySubject, asyncScheduler, concatMap, defer, of, tap, throwError, type SchedulerLike } from 'rxjs';
 import type { HttpPort, HttpRequest, HttpResponse } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type ConnectorConfig, type OAuthCredentials } from '../config/types.js';
 import { createAuth } from '../http/auth.js';
-import { NetworkError, RateLimitError, UnreachableError, messageOf } from '../errors.js';
+import { NetworkError, RateLimitError, TokenCapError, UnreachableError, messageOf } from '../errors.js';
 
 /** Consecutive network failures (across streams) that stop the read. */
 export const BREAKER_THRESHOLD = 10;
@@ -42,6 +42,11 @@ export interface RequesterDeps {
   readonly maxDelayMs?: number;
   /** Consecutive attempts failing with network errors or timeouts, across streams, that open the breaker (default 10). */
   readonly breakerThreshold?: number;
+  /**
+   * The most API tokens the read may spend (`max_tokens_per_read`): a request that could take the spend (answered
+   * requests plus those in flight, × x-token-cost) past it is not sent; it fails with a `TokenCapError`.
+   */
+  readonly maxTokens?: number;
 }
 
 export interface Requester {
@@ -52,6 +57,8 @@ export interface Requester {
   /** API tokens spent per stream (answered requests × x-token-cost). */
   readonly tokens: Map<string, number>;
   requestCount(): number;
+  /** API tokens spent by the whole read. */
+  tokensSpent(): number;
   /**
    * The circuit breaker: emits once when the last `breakerThreshold` attempts, across every stream, all failed with a
    * network error or a timeout (an `UnreachableError` naming the last failure); the read then stops as a whole
@@ -96,19 +103,53 @@ export function createRequester(deps: RequesterDeps): Requester {
   const timeoutMs = (deps.config.request_timeout_seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
   const tokens = new Map<string, number>();
   let requests = 0;
+  let spent = 0;
+  /** Tokens of requests in flight: they are charged if answered. */
+  let reserved = 0;
+  const cap = deps.maxTokens;
+  /** One attempt: within the token cap, the request through auth; its tokens charged when it is answered. */
+  const attempt = (def: Pick<StreamDefinition, 'name' | 'tokenCost'>, req: HttpRequest): Observable<HttpResponse> =>
+    defer(() => {
+      const cost = def.tokenCost;
+      if (cap !== undefined && spent + reserved + cost > cap) {
+        return throwError(() => new TokenCapError(
+          `The read stopped before going past max_tokens_per_read (${cap.toLocaleString('en-US')} API tokens): it spent ` +
+            `${(spent + reserved).toLocaleString('en-US')} tokens on ${requests.toLocaleString('en-US')} requests (those still ` +
+            `answering included), and the next request (${def.name}, ${cost} tokens) would have gone over. Run the sync ` +
+            'again: it continues from the last state',
+        ));
+      }
+      reserved += cost;
+      let settled = false;
+      return authed(req).pipe(
+        tap({
+          next: () => {
+            if (settled) return;
+            settled = true;
+            reserved -= cost;
+            spent += cost;
+            tokens.set(def.name, (tokens.get(def.name) ?? 0) + cost);
+          },
+          // A failed request frees its tokens. One cancelled in flight (a stop) keeps them reserved: the server may
+          // have answered, and charged, already.
+          error: () => {
+            if (settled) return;
+            settled = true;
+            reserved -= cost;
+          },
+        }),
+      );
+    });
   const ready = deps.ready ?? (() => of(undefined));
   const clock = deps.scheduler ?? asyncScheduler;
   const request = (def: Pick<StreamDefinition, 'name' | 'tokenCost'>, req: HttpRequest): Observable<HttpResponse> =>
     ready().pipe(
       concatMap(() => defer(() => {
         const queued = clock.now();
-        return authed(req).pipe(
+        return attempt(def, req).pipe(
           tap({
-            // Tokens are charged for answered requests; every attempt counts as a request.
-            next: () => {
-              outcome(undefined);
-              tokens.set(def.name, (tokens.get(def.name) ?? 0) + def.tokenCost);
-            },
+            // Tokens are charged for answered requests (in `attempt`); every attempt counts as a request.
+            next: () => outcome(undefined),
             error: outcome,
             subscribe: () => {
               requests++;
@@ -136,6 +177,7 @@ export function createRequester(deps: RequesterDeps): Requester {
     baseUrl: () => auth.baseUrl(),
     tokens,
     requestCount: () => requests,
+    tokensSpent: () => spent,
     unreachable$: unreachable$.asObservable(),
     credentialsSettled: () => auth.settled(),
   };

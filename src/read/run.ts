@@ -12,9 +12,10 @@
  * This module owns: the per-page stages of each stream (delete marker, then custom fields), the stream statuses,
  * stopping every stream (a signal, a spent daily budget), and the merge. STATE is owned by `checkpoint`.
  */
-import { Observable, ReplaySubject, concatMap, defer, finalize, from, map, tap, type Subscription } from 'rxjs';
+import { Observable, ReplaySubject, Subject, concatMap, defer, finalize, from, map, merge, tap, type Subscription } from 'rxjs';
 import type { AirbyteMessage } from '../protocol.js';
-import { RateLimitError } from '../errors.js';
+import { ReadStoppedError, endsRead } from '../errors.js';
+import { errorTrace } from '../protocol.js';
 import { mergeStreams } from '../../operators/index.js';
 import type { Session } from '../session.js';
 import { DEFAULT_FANOUT_CONCURRENCY } from '../config/types.js';
@@ -53,12 +54,24 @@ const then = (first: PageStage, second: PageStage): PageStage => (records) => se
 export function read(session: Session, plans: readonly StreamPlan[], options: ReadOptions = {}): ReadRun {
   const { config, log, requester, now } = session;
   const stop$ = new ReplaySubject<Error>(1);
+  /** The read's own messages: the one TRACE ERROR of a stop that no stream met (a signal, the circuit breaker). */
+  const own$ = new Subject<AirbyteMessage[]>();
   let stoppedBy: Error | undefined;
   let failed = false;
-  const stop = (err: Error): void => {
+  /**
+   * Stops every stream: each ends with its last safe STATE and INCOMPLETE. The reason is reported once: by the stream
+   * that met it (`byStream`), or here.
+   */
+  const stop = (reason: Error, byStream = false): void => {
     if (stoppedBy) return;
-    stoppedBy = err;
-    stop$.next(err);
+    stoppedBy = reason;
+    failed = true;
+    if (!byStream) {
+      const d = session.describe(reason);
+      log.error(d.message);
+      own$.next([errorTrace(d.message, d.failureType, { internalMessage: d.internalMessage, now: now() })]);
+    }
+    stop$.next(new ReadStoppedError(reason));
   };
 
   const streamOf = (plan: StreamPlan, ctx: StreamContext, customFields: CustomFieldStage): Observable<AirbyteMessage[]> => {
@@ -77,18 +90,22 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
         describe: (err) => session.describe(err),
         onError: (err) => {
           failed = true;
+          if (err instanceof ReadStoppedError) return;
+          // A spent daily budget, a reset too far off or the token cap ends every stream now, each with its last safe
+          // STATE; the first stream to meet it reports it.
+          if (endsRead(err) && stoppedBy === undefined) stop(err as Error, true);
+          else if (endsRead(err)) return;
           log.error(`${def.name}: ${session.describe(err).message}`);
-          // A spent daily budget or a reset too far off ends every stream now, each with its last safe STATE.
-          if (err instanceof RateLimitError && err.endsRead) stop(err);
         },
+        reports: (err) => !(err instanceof ReadStoppedError) && !(endsRead(err) && stoppedBy !== err),
       }),
     );
   };
 
-  const messages$ = defer(() => {
-    const external: Subscription | undefined = options.stop$?.subscribe(stop);
+  const main$ = defer(() => {
+    const external: Subscription | undefined = options.stop$?.subscribe((err) => stop(err));
     // The circuit breaker: requests of every stream keep failing with network errors.
-    const breaker = requester.unreachable$.subscribe(stop);
+    const breaker = requester.unreachable$.subscribe((err) => stop(err));
     return session.roots().pipe(
       concatMap((root) => {
         const ctx: StreamContext = {
@@ -110,9 +127,11 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
         breaker.unsubscribe();
         const spent = [...requester.tokens].map(([s, t]) => `${s}=${t}`).join(', ');
         log.info(`Read finished: ${requester.requestCount()} requests; API tokens spent per stream: ${spent || 'none'}`);
+        own$.complete();
       }),
     );
   });
+  const messages$ = merge(own$, main$);
 
   return {
     messages$,

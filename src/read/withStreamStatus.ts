@@ -12,6 +12,11 @@ export interface StreamStatusOptions {
   onError?: (error: unknown) => void;
   /** Turns the error into the TRACE ERROR's text and failure type (default: `messageOf`/`failureTypeOf`). */
   describe?: (error: unknown) => Description;
+  /**
+   * Whether the error is reported by this stream's own TRACE ERROR (default: always), asked after `onError`. An error
+   * that is reported once for the whole read (a stop) ends the stream with INCOMPLETE alone.
+   */
+  reports?: (error: unknown) => boolean;
 }
 
 type Description = { message: string; failureType: FailureType; internalMessage?: string };
@@ -37,6 +42,9 @@ const defaultDescribe = (error: unknown): Description => ({
  *
  * batches:  ---a---#
  * result:   S--(Ra)(E|)              E = [TRACE ERROR, INCOMPLETE]
+ *
+ * batches:  ---a---#                 reports(#) is false: the error is reported once, elsewhere
+ * result:   S--(Ra)(I|)              I = [INCOMPLETE]
  * ```
  */
 export function withStreamStatus(stream: string, options: StreamStatusOptions = {}): MonoTypeOperatorFunction<AirbyteMessage[]> {
@@ -63,8 +71,9 @@ export function withStreamStatus(stream: string, options: StreamStatusOptions = 
           catchError((error: unknown) =>
             defer(() => {
               onError?.(error);
-              const d = describe(error);
               const at = now();
+              if (options.reports && !options.reports(error)) return of(...ensureRunning(), [streamStatusTrace(stream, 'INCOMPLETE', at)]);
+              const d = describe(error);
               const trace = errorTrace(d.message, d.failureType, {
                 stream,
                 now: at,
