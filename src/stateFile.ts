@@ -24,6 +24,8 @@ export interface StateFile {
   readonly path: string;
   /** The input state of the run: stream name → stream_state (cursors normalised). */
   readonly states: ReadonlyMap<string, JsonObject>;
+  /** What the user should know (a stale lock of a run that died was taken over). */
+  readonly notes: readonly string[];
   /** Notes the STATE messages of a batch of the run's output: the last one of each stream counts. */
   observe(batch: readonly AirbyteMessage[]): void;
   /**
@@ -59,9 +61,13 @@ export function openStateFile(path: string, cursorFields: ReadonlyMap<string, st
     throw err;
   }
   const last = new Map<string, StateMessage['state']>();
+  const notes = lock.tookOver !== undefined
+    ? [`${option}: took over the stale lock ${lock.path} of a run that has ended (${lock.tookOver}); its STATEs since its last write of '${path}' are not in the file, so those records are read again`]
+    : [];
   return {
     path,
     states,
+    notes,
     observe: (batch) => {
       for (const m of batch) if (m.type === 'STATE') last.set(m.state.stream.stream_descriptor.name, m.state);
     },

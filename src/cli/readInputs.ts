@@ -49,6 +49,7 @@ export function readInputs(argv: ReadArgs): ReadInputs {
   if (argv.stateFile !== undefined) {
     stateFile = openStateFile(argv.stateFile, cursorFields());
     states = stateFile.states;
+    warnings.push(...stateFile.notes);
   }
   return { loaded, plans: plansOf(configured, states), warnings, ...(stateFile ? { stateFile } : {}) };
 }

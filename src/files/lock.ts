@@ -21,6 +21,8 @@ import { ConfigError } from '../errors.js';
 export interface FileLock {
   /** The lock file. */
   readonly path: string;
+  /** The stale lock this one replaced (`pid 123 on host h, since …`), if there was one. */
+  readonly tookOver?: string;
   /** Removes the lock file if this process still owns it. Idempotent. */
   release(): void;
 }
@@ -133,23 +135,26 @@ function takeOver(path: string, content: string): void {
  */
 export function acquireLock(path: string, what: string): FileLock {
   const me = self();
+  let stale: string | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (create(path, me)) return ownedLock(path, me);
+    if (create(path, me)) return ownedLock(path, me, stale);
     const found = readOwner(path);
     if (!found) continue;
     const by = found.owner ? holder(found.owner, me) : undefined;
     if (by !== undefined) {
       throw new ConfigError(`${what}: ${by} holds the lock ${path}. Wait for it to end, or delete ${path} if no run is going on`);
     }
+    stale = found.owner ? `pid ${found.owner.pid}${found.owner.started ? `, since ${found.owner.started}` : ''}` : 'an empty or unreadable lock';
     takeOver(path, found.content);
   }
   throw new ConfigError(`${what}: could not take the lock ${path} (other runs keep taking it); try again`);
 }
 
-function ownedLock(path: string, me: Owner): FileLock {
+function ownedLock(path: string, me: Owner, stale: string | undefined): FileLock {
   let released = false;
   return {
     path,
+    ...(stale !== undefined ? { tookOver: stale } : {}),
     release: () => {
       if (released) return;
       released = true;

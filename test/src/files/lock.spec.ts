@@ -24,6 +24,7 @@ describe('acquireLock', () => {
   it('creates the lock file with this pid, host and start time; release removes it (once)', () => {
     const path = lockPath();
     const lock = acquireLock(path, "--state-file 'state.json'");
+    expect(lock.tookOver).toBeUndefined();
     const [pid, meta] = readFileSync(path, 'utf8').split('\n');
     expect(Number(pid)).toBe(process.pid);
     expect(meta).toMatch(new RegExp(`^host=${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} started=\\d{4}-\\d\\d-\\d\\dT`));
@@ -59,8 +60,10 @@ describe('acquireLock', () => {
 
   it('a lock of a pid that is gone is stale: taken over, and nothing is left beside it', () => {
     const path = lockPath();
-    writeFileSync(path, `${deadPid()}\nhost=${hostname()} started=2026-01-01T00:00:00.000Z\n`);
+    const pid = deadPid();
+    writeFileSync(path, `${pid}\nhost=${hostname()} started=2026-01-01T00:00:00.000Z\n`);
     const lock = acquireLock(path, 'x');
+    expect(lock.tookOver).toBe(`pid ${pid}, since 2026-01-01T00:00:00.000Z`);
     expect(Number(readFileSync(path, 'utf8').split('\n')[0])).toBe(process.pid);
     lock.release();
     expect(readdirSync(join(path, '..'))).toEqual([]);
