@@ -37,12 +37,15 @@ const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGINT: 130 };
 export const readCommand: CommandModule<object, ReadArgs> = {
   command: 'read',
   describe: 'Read the configured streams (RECORD, STATE, TRACE, LOG messages)',
-  builder: (y) => y.options(readOptions).check((argv) => {
-    if (argv.catalog === undefined && argv.streams === undefined) {
-      throw new Error('Give the streams to read: --catalog FILE, or --streams NAMES (e.g. --streams deals,persons or --streams all)');
-    }
-    return true;
-  }) as never,
+  builder: (y) => y.options(readOptions)
+    .example('$0 read --config config.json --catalog catalog.json --state state.json', 'as the Airbyte platform runs it')
+    .example('$0 read --config config.json --streams deals,persons --state-file state.json --update-config', 'an incremental sync from cron')
+    .check((argv) => {
+      if (argv.catalog === undefined && argv.streams === undefined) {
+        throw new Error('Give the streams to read: --catalog FILE, or --streams NAMES (e.g. --streams deals,persons or --streams all)');
+      }
+      return true;
+    }) as never,
   handler: async (argv) => {
     const { createProgress } = await import('../progress.js');
     const progress = createProgress(process.stderr, { enabled: !(argv.quiet ?? false) });

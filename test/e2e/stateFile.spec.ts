@@ -104,6 +104,24 @@ describe('--state-file', () => {
     }
   });
 
+  it('a reader that closes stdout early leaves the file as it was (what it processed is unknown), and the lock gone', async () => {
+    const files = tempFiles({ 'config.json': emu.config({ num_workers: 1 }) });
+    const state = join(dirname(files['config.json'] as string), 'state.json');
+    let closed = false;
+    const r = await runCli(['read', '--config', files['config.json'] as string, '--streams', 'deals', '--state-file', state], {
+      // As `| head -1`: the reader goes away after the first line.
+      onLine: (_line, child) => {
+        if (!closed) {
+          closed = true;
+          child.stdout?.destroy();
+        }
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`stdout was closed before the read ended: --state-file '${state}' is left as it was`);
+    expect(readdirSync(dirname(state))).toEqual(['config.json']);
+  });
+
   it('--state and --state-file together are a usage error; a state file that is not JSON is a config_error naming it', async () => {
     const files = tempFiles({ 'config.json': emu.config(), 's.json': '[{"type": "STREAM", ' });
     const both = await runCli(['read', '--config', files['config.json'] as string, '--streams', 'deals', '--state', files['s.json'] as string, '--state-file', files['s.json'] as string]);
