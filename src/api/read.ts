@@ -49,6 +49,7 @@ export function read<const S extends StreamName = StreamName>(options: ReadOptio
   const onConfig = configChanges(options);
   let outcome: (() => ReadOutcome) | undefined;
   let ended = false;
+  let threw = false;
   const iterator = toAsyncIterator<AirbyteMessage>((ready) => {
     const session = apiSession(loaded, options, { ready });
     const stop$ = aborted$(options.signal, () => new InterruptedError('The read was stopped by its AbortSignal; read again from the last STATE of each stream'));
@@ -63,10 +64,17 @@ export function read<const S extends StreamName = StreamName>(options: ReadOptio
     );
     return session.output(concat(start$, run.messages$)).pipe(
       tap({ next: onConfig, finalize: () => { ended = true; } }),
-      catchError((err: unknown) => throwError(() => publicError(session, err))),
+      catchError((err: unknown) => {
+        threw = true;
+        return throwError(() => publicError(session, err));
+      }),
     );
   }, HIGH_WATER);
   return Object.assign(iterator as AsyncIterableIterator<ReadMessage<S>>, {
-    summary: () => (ended && outcome ? summaryOf(outcome()) : undefined),
+    summary: () => {
+      if (!ended || !outcome) return undefined;
+      const summary = summaryOf(outcome());
+      return threw ? { ...summary, failed: true } : summary;
+    },
   });
 }

@@ -86,7 +86,8 @@ export const readCommand: CommandModule<object, ReadArgs> = {
           });
         },
       });
-      const saved = inputs?.stateFile ? await saveStateFile(inputs.stateFile, out) : true;
+      // Only a read that ran has states to save (not one refused before it started).
+      const saved = inputs?.stateFile && run ? await saveStateFile(inputs.stateFile, out) : true;
       if (out.closed()) process.exitCode = 0;
       else if (signalled) process.exitCode = SIGNAL_EXIT[signalled] ?? 1;
       else if (run?.outcome().failed || !saved) process.exitCode = 1;

@@ -246,6 +246,14 @@ describe('--update-config', () => {
     expect(next.messages.find((m) => m.type === 'CONNECTION_STATUS')?.['connectionStatus']).toEqual({ status: 'SUCCEEDED' });
   });
 
+  it('a legacy config is written back in the current shape, its other fields kept', async () => {
+    const files = tempFiles({ 'config.json': { api_token: 'emulator-token', api_url: emu.url, num_workers: 2, x_note: 'keep me' } });
+    const path = files['config.json'] as string;
+    const r = await runCli(['check', '--config', path, '--update-config']);
+    expect(r.messages.find((m) => m.type === 'CONNECTION_STATUS')?.['connectionStatus']).toEqual({ status: 'SUCCEEDED' });
+    expect(readJson<Rec>(path)).toEqual({ credentials: { auth_type: 'api_token', api_token: 'emulator-token' }, api_url: emu.url, num_workers: 2, x_note: 'keep me' });
+  });
+
   it('check and discover rotate too, and keep the file current', async () => {
     for (const command of ['check', 'discover']) {
       const files = tempFiles({ 'config.json': emu.oauthConfig() });

@@ -175,6 +175,7 @@ describe('read(): a read that cannot start throws', () => {
     expect((err as Error).message).toContain('credentials.api_token');
     expect((err as Error).message).not.toContain('wrong-token-1234');
     expect(await it.next()).toEqual({ done: true, value: undefined });
+    expect(it.summary()).toMatchObject({ failed: true, requests: 1 });
   });
 
   it('a rejected OAuth refresh token too', async () => {
