@@ -114,6 +114,8 @@ export interface Activity {
   person_id?: number | null;
   /** The priority of the activity. Mappable to a specific string using activityFields API. */
   priority?: number | null;
+  /** Whether the activity is private. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  private?: boolean | null;
   /** The ID of the project linked to the activity */
   project_id?: number | null;
   /** The public description of the activity */
@@ -528,6 +530,8 @@ export interface Deal {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
+  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  activities_count?: number | null;
   /**
    * Only available in Growth and above plans
    *
@@ -572,12 +576,26 @@ export interface Deal {
   currency?: string | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
+  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  done_activities_count?: number | null;
+  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  email_messages_count?: number | null;
   /**
    * The expected close date of the deal
    *
    * Format: date.
    */
   expected_close_date?: string | null;
+  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  files_count?: number | null;
+  /**
+   * Returned when asked for with `include_fields=first_won_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  first_won_time?: string | null;
+  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  followers_count?: number | null;
   /** The ID of the deal */
   id: number;
   /** Whether the deal is archived or not */
@@ -586,6 +604,20 @@ export interface Deal {
   is_deleted?: boolean | null;
   /** The IDs of labels assigned to the deal */
   label_ids?: Array<number | null> | null;
+  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  last_activity_id?: number | null;
+  /**
+   * Returned when asked for with `include_fields=last_incoming_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  last_incoming_mail_time?: string | null;
+  /**
+   * Returned when asked for with `include_fields=last_outgoing_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  last_outgoing_mail_time?: string | null;
   /**
    * Not in the OpenAPI response schema; present in the API example.
    *
@@ -620,6 +652,10 @@ export interface Deal {
    * Null if there are no products attached to the deal
    */
   mrr?: number | null;
+  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  next_activity_id?: number | null;
+  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  notes_count?: number | null;
   /** The ID of the organization linked to the deal */
   org_id?: number | null;
   /** The way this Deal was created. `origin` field is set by Pipedrive when Deal is created and cannot be changed. */
@@ -628,12 +664,18 @@ export interface Deal {
   origin_id?: string | null;
   /** The ID of the user who owns the deal */
   owner_id?: number | null;
+  /** Returned when asked for with `include_fields=participants_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  participants_count?: number | null;
   /** The ID of the person linked to the deal */
   person_id?: number | null;
   /** The ID of the pipeline associated with the deal */
   pipeline_id?: number | null;
   /** The success probability percentage of the deal */
   probability?: number | null;
+  /** Returned when asked for with `include_fields=products_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  products_count?: number | null;
+  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  smart_bcc_email?: string | null;
   /** The ID of the lead if the deal was converted from a lead. Only included when requested via include_fields parameter. */
   source_lead_id?: string | null;
   /**
@@ -648,6 +690,8 @@ export interface Deal {
   status?: string | null;
   /** The title of the deal */
   title?: string | null;
+  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  undone_activities_count?: number | null;
   /**
    * The last updated date and time of the deal
    *
@@ -675,6 +719,8 @@ export interface ArchivedDeal {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
+  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  activities_count?: number | null;
   /**
    * Only available in Growth and above plans
    *
@@ -719,12 +765,26 @@ export interface ArchivedDeal {
   currency?: string | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
+  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  done_activities_count?: number | null;
+  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  email_messages_count?: number | null;
   /**
    * The expected close date of the deal
    *
    * Format: date.
    */
   expected_close_date?: string | null;
+  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  files_count?: number | null;
+  /**
+   * Returned when asked for with `include_fields=first_won_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  first_won_time?: string | null;
+  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  followers_count?: number | null;
   /** The ID of the deal */
   id: number;
   /** Whether the deal is archived or not */
@@ -733,6 +793,20 @@ export interface ArchivedDeal {
   is_deleted?: boolean | null;
   /** The IDs of labels assigned to the deal */
   label_ids?: Array<number | null> | null;
+  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  last_activity_id?: number | null;
+  /**
+   * Returned when asked for with `include_fields=last_incoming_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  last_incoming_mail_time?: string | null;
+  /**
+   * Returned when asked for with `include_fields=last_outgoing_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  last_outgoing_mail_time?: string | null;
   /**
    * Not in the OpenAPI response schema; present in the API example.
    *
@@ -767,6 +841,10 @@ export interface ArchivedDeal {
    * Null if there are no products attached to the deal
    */
   mrr?: number | null;
+  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  next_activity_id?: number | null;
+  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  notes_count?: number | null;
   /** The ID of the organization linked to the deal */
   org_id?: number | null;
   /** The way this Deal was created. `origin` field is set by Pipedrive when Deal is created and cannot be changed. */
@@ -775,12 +853,18 @@ export interface ArchivedDeal {
   origin_id?: string | null;
   /** The ID of the user who owns the deal */
   owner_id?: number | null;
+  /** Returned when asked for with `include_fields=participants_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  participants_count?: number | null;
   /** The ID of the person linked to the deal */
   person_id?: number | null;
   /** The ID of the pipeline associated with the deal */
   pipeline_id?: number | null;
   /** The success probability percentage of the deal */
   probability?: number | null;
+  /** Returned when asked for with `include_fields=products_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  products_count?: number | null;
+  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  smart_bcc_email?: string | null;
   /** The ID of the lead if the deal was converted from a lead. Only included when requested via include_fields parameter. */
   source_lead_id?: string | null;
   /**
@@ -795,6 +879,8 @@ export interface ArchivedDeal {
   status?: string | null;
   /** The title of the deal */
   title?: string | null;
+  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  undone_activities_count?: number | null;
   /**
    * The last updated date and time of the deal
    *
@@ -854,6 +940,8 @@ export interface File {
   lead_id?: string | null;
   /** The name of the lead associated with the file */
   lead_name?: string | null;
+  /** The ID of the mail log entry the file came with. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  log_id?: number | null;
   /** The ID of the mail message to associate the file with */
   mail_message_id?: string | null;
   /** The ID of the mail template to associate the file with */
@@ -864,6 +952,8 @@ export interface File {
   org_id?: number | null;
   /** The name of the organization associated with the file */
   org_name?: string | null;
+  /** The name of the person the file is attached to. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  people_name?: string | null;
   /** The ID of the person to associate the file with */
   person_id?: number | null;
   /** The name of the person associated with the file */
@@ -971,6 +1061,8 @@ export interface Goal {
   } | null;
   /** The expected outcome of the goal */
   expected_outcome?: {
+    /** The currency of a sum goal's target. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+    currency_id?: number | null;
     /** The numeric target of the goal */
     target?: number | null;
     /** The tracking metric of the goal */
@@ -1643,6 +1735,12 @@ export interface Note {
   id: number;
   /** The ID of the user who last updated the note */
   last_update_user_id?: number | null;
+  /** The lead this note is attached to. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  lead?: {
+    /** The title of the lead this note is attached to */
+    title?: string | null;
+    [key: string]: unknown;
+  } | null;
   /** The ID of the lead the note is attached to */
   lead_id?: string | null;
   /** The ID of the organization the note is attached to */
@@ -1811,6 +1909,8 @@ export interface Organization {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
+  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  activities_count?: number | null;
   /**
    * The creation date and time of the organization
    *
@@ -1825,6 +1925,8 @@ export interface Organization {
     admin_area_level_2?: string | null;
     /** Country of the organization */
     country?: string | null;
+    /** The full address, formatted. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+    formatted_address?: string | null;
     /** Locality (e.g. city) of the organization */
     locality?: string | null;
     /** Postal code of the organization */
@@ -1843,10 +1945,20 @@ export interface Organization {
   } | null;
   /** The annual revenue of the organization */
   annual_revenue?: number | null;
+  /** Returned when asked for with `include_fields=closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  closed_deals_count?: number | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
+  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  done_activities_count?: number | null;
+  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  email_messages_count?: number | null;
   /** The number of employees in the organization */
   employee_count?: number | null;
+  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  files_count?: number | null;
+  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  followers_count?: number | null;
   /** The ID of the organization */
   id: number;
   /** The industry the organization belongs to */
@@ -1855,14 +1967,38 @@ export interface Organization {
   is_deleted?: boolean | null;
   /** The IDs of labels assigned to the organization */
   label_ids?: Array<number | null> | null;
+  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  last_activity_id?: number | null;
   /** The LinkedIn profile URL of the organization */
   linkedin?: string | null;
+  /** Returned when asked for with `include_fields=lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  lost_deals_count?: number | null;
   /** The name of the organization */
   name?: string | null;
+  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  next_activity_id?: number | null;
+  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  notes_count?: number | null;
+  /** Returned when asked for with `include_fields=open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  open_deals_count?: number | null;
   /** Not in the OpenAPI response schema; present in the API example. */
   org_id?: number | null;
   /** The ID of the user who owns the organization */
   owner_id?: number | null;
+  /** Returned when asked for with `include_fields=people_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  people_count?: number | null;
+  /** Returned when asked for with `include_fields=related_closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_closed_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=related_lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_lost_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=related_open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_open_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=related_won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_won_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  smart_bcc_email?: string | null;
+  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  undone_activities_count?: number | null;
   /**
    * The last updated date and time of the organization
    *
@@ -1873,6 +2009,8 @@ export interface Organization {
   visible_to?: number | null;
   /** The website of the organization */
   website?: string | null;
+  /** Returned when asked for with `include_fields=won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  won_deals_count?: number | null;
   [key: string]: unknown;
 }
 
@@ -1880,8 +2018,12 @@ export interface Organization {
 export interface PermissionSetAssignment {
   /** The name of the permission set */
   name?: string | null;
+  /** The app of the permission set (e.g. sales, global). Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  permission_set_app?: string | null;
   /** The ID of the permission set */
   permission_set_id: string;
+  /** The type of the permission set (admin, regular, …). Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  permission_set_type?: string | null;
   /** The ID of the user in the permission set */
   user_id: number;
   [key: string]: unknown;
@@ -1991,6 +2133,8 @@ export interface Person {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
+  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  activities_count?: number | null;
   /**
    * The creation date and time of the person
    *
@@ -2003,8 +2147,16 @@ export interface Person {
    * Format: date.
    */
   birthday?: string | null;
+  /** Returned when asked for with `include_fields=closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  closed_deals_count?: number | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
+  /** Returned when asked for with `include_fields=doi_status` (declared from the endpoint's include_fields enum; typed by the generator). */
+  doi_status?: string | null;
+  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  done_activities_count?: number | null;
+  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  email_messages_count?: number | null;
   /** The emails of the person */
   emails?: Array<{
     /** The email address classification label */
@@ -2015,8 +2167,12 @@ export interface Person {
     value?: string | null;
     [key: string]: unknown;
   } | null> | null;
+  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  files_count?: number | null;
   /** The first name of the person */
   first_name?: string | null;
+  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  followers_count?: number | null;
   /** The ID of the person */
   id: number;
   /** The instant messaging accounts of the person, included if contact sync is enabled for the company */
@@ -2035,16 +2191,44 @@ export interface Person {
   job_title?: string | null;
   /** The IDs of labels assigned to the person */
   label_ids?: Array<number | null> | null;
+  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  last_activity_id?: number | null;
+  /**
+   * Returned when asked for with `include_fields=last_incoming_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  last_incoming_mail_time?: string | null;
   /** The last name of the person */
   last_name?: string | null;
+  /**
+   * Returned when asked for with `include_fields=last_outgoing_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   *
+   * Format: date-time.
+   */
+  last_outgoing_mail_time?: string | null;
+  /** Returned when asked for with `include_fields=lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  lost_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=marketing_status` (declared from the endpoint's include_fields enum; typed by the generator). */
+  marketing_status?: string | null;
   /** The name of the person */
   name?: string | null;
+  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  next_activity_id?: number | null;
   /** Contact sync notes of the person, maximum 10 000 characters, included if contact sync is enabled for the company */
   notes?: string | null;
+  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  notes_count?: number | null;
+  /** Returned when asked for with `include_fields=open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  open_deals_count?: number | null;
   /** The ID of the organization linked to the person */
   org_id?: number | null;
   /** The ID of the user who owns the person */
   owner_id?: number | null;
+  /** Returned when asked for with `include_fields=participant_closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  participant_closed_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=participant_open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  participant_open_deals_count?: number | null;
   /** The phones of the person */
   phones?: Array<{
     /** The phone number classification label */
@@ -2081,6 +2265,18 @@ export interface Person {
     value?: string | null;
     [key: string]: unknown;
   } | null;
+  /** Returned when asked for with `include_fields=related_closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_closed_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=related_lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_lost_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=related_open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_open_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=related_won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  related_won_deals_count?: number | null;
+  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  smart_bcc_email?: string | null;
+  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  undone_activities_count?: number | null;
   /**
    * The last updated date and time of the person
    *
@@ -2089,6 +2285,8 @@ export interface Person {
   update_time?: string | null;
   /** The visibility of the person */
   visible_to?: number | null;
+  /** Returned when asked for with `include_fields=won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  won_deals_count?: number | null;
   [key: string]: unknown;
 }
 
@@ -2469,6 +2667,8 @@ export interface Role {
   active_flag?: boolean | null;
   /** The number of users assigned to this role */
   assignment_count?: string | null;
+  /** The description of the role. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  description?: string | null;
   /** The ID of the role */
   id: number;
   /** The level of role in the role hierarchy */
@@ -2613,6 +2813,8 @@ export interface User {
   icon_url?: string | null;
   /** The user ID */
   id: number;
+  /** 1 when the user is an admin, else 0. Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  is_admin?: number | null;
   /** Boolean that indicates whether the user is deleted from the company */
   is_deleted?: boolean | null;
   /** Boolean that indicates if the requested user is the same which is logged in (in this case, always true) */
@@ -2639,6 +2841,8 @@ export interface User {
   phone?: string | null;
   /** The ID of the user role */
   role_id?: number | null;
+  /** How the user signed up (e.g. invite). Not in the OpenAPI response schema; sent by real Pipedrive accounts. */
+  signup_flow_variation?: string | null;
   /** The user timezone name */
   timezone_name?: string | null;
   /** The user timezone offset */

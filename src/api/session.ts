@@ -6,7 +6,6 @@
 import { Observable, type SchedulerLike } from 'rxjs';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import { ConfigError, ConnectorError, SystemError } from '../errors.js';
-import { createAxiosPort } from '../http/axios.js';
 import { createLogger } from '../log.js';
 import type { AirbyteMessage } from '../protocol.js';
 import { openSession, type Session } from '../session.js';
@@ -28,7 +27,7 @@ export function apiSession(loaded: LoadedConfig, options: CommonOptions, setting
   const log = createLogger({ stderr: options.log ?? { write: () => true }, protocolLogs: true, debug: options.debug ?? false });
   const requests = settings.requests ?? {};
   return openSession(loaded, {
-    port: createAxiosPort(requests.timeoutMs !== undefined ? { timeoutMs: requests.timeoutMs } : {}),
+    ...(requests.timeoutMs !== undefined ? { timeoutMs: requests.timeoutMs } : {}),
     log,
     ...(settings.ready ? { ready: settings.ready } : {}),
     ...(settings.scheduler ? { scheduler: settings.scheduler } : {}),

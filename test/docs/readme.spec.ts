@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/protocol.js';
 import { readmeBlock } from '../helpers/readme.js';
+import { startTestEmulator } from '../helpers/emulator.js';
+import { runShell } from '../helpers/shell.js';
 import { allStreams } from '../../streams/index.js';
 
 const readme = readFileSync(resolve(repoRoot, 'README.md'), 'utf8');
@@ -47,8 +47,7 @@ describe('README: the cron-style incremental sync, run as printed against the em
   });
 
   it('twice, with changes in between: the first run reads everything, the second only the changes; the OAuth token carries over', async () => {
-    const { startEmulator } = await import('../../emulator/server.js');
-    const emu = await startEmulator({ seed: 8, sizes: { deals: 700, persons: 300 } });
+    const emu = await startTestEmulator({ seed: 8, sizes: { deals: 700, persons: 300 } });
     const dir = mkdtempSync(join(tmpdir(), 'spd-cron-'));
     const bin = mkdtempSync(join(tmpdir(), 'spd-bin-'));
     try {
@@ -57,9 +56,10 @@ describe('README: the cron-style incremental sync, run as printed against the em
       writeFileSync(join(dir, 'config.json'), JSON.stringify(emu.oauthConfig()));
       // Without a valid access token and with tokens that expire after 4 requests, both runs rotate the refresh token.
       emu.set({ oauth: { accessTokenTtlRequests: 4 } });
-      const run = () => promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', readmeBlock('cron-sync')], {
-        cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` },
-      });
+      const run = async () => {
+        const r = await runShell(readmeBlock('cron-sync'), { cwd: dir, bashArgs: ['-e', '-o', 'pipefail'], env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+        if (r.code !== 0) throw new Error(`the README's cron sync failed (${String(r.code)}): ${r.stderr.slice(-2000)}`);
+      };
       const outputs = () => readdirSync(join(dir, 'out')).sort();
       const recordsOf = (file: string, stream: string) => readFileSync(join(dir, 'out', file), 'utf8').split('\n').filter(Boolean)
         .map((l) => JSON.parse(l) as { type: string; record?: { stream: string; data: { id: number } } })
@@ -81,7 +81,7 @@ describe('README: the cron-style incremental sync, run as printed against the em
       const second = outputs().find((f) => f !== first) as string;
       expect(outputs()).toHaveLength(2);
       const deals = new Set(recordsOf(second, 'deals'));
-      for (const id of changes.touched['deals'] ?? []) expect(deals.has(id)).toBe(true);
+      for (const id of changes.touched['deals'] ?? []) expect(deals.has(id as number)).toBe(true);
       expect(deals.size).toBeLessThan(100);
       expect(new Set(recordsOf(second, 'persons')).size).toBeLessThan(50);
       expect(refreshToken()).not.toBe(rotated);

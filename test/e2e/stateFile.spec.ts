@@ -8,7 +8,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
 import { allStreams } from '../../streams/index.js';
 import { runCli, tempFiles, ofType, type CliResult } from '../helpers/cli.js';
 import { forbiddingProxy } from '../helpers/proxy.js';
@@ -20,7 +20,7 @@ const STREAMS = ['deals', 'organizations', 'persons'];
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 11, sizes: { deals: 2600, persons: 1200, organizations: 700 } });
+  emu = await startTestEmulator({ seed: 11, sizes: { deals: 2600, persons: 1200, organizations: 700 } });
 });
 afterAll(async () => { await emu?.close(); });
 afterEach(() => { emu.set({ latencyMs: 0 }); });

@@ -4,16 +4,16 @@
  * types of the schemas, and the reads deliver the same records and states, custom fields renamed and labelled alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
+import { runShell } from '../helpers/shell.js';
+import { recipes } from '../helpers/recipes.js';
 import { allStreams } from '../../streams/index.js';
 import { configuredCatalog } from '../../src/selection.js';
 import { binPath, ofType, runCli, type CliResult } from '../helpers/cli.js';
-import { repoRoot } from '../helpers/protocol.js';
 
 type Rec = Record<string, unknown>;
 interface Configured { stream: Rec & { name: string; json_schema: { properties: Rec } }; sync_mode: string; destination_sync_mode: string }
@@ -24,7 +24,7 @@ let dir: string;
 let bin: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 5, sizes: SIZES });
+  emu = await startTestEmulator({ seed: 5, sizes: SIZES });
   dir = mkdtempSync(join(tmpdir(), 'spd-streams-'));
   bin = mkdtempSync(join(tmpdir(), 'spd-bin-'));
   writeFileSync(join(bin, 'source-pipedrive'), `#!/bin/sh\nexec "${process.execPath}" "${binPath}" "$@"\n`);
@@ -38,15 +38,15 @@ afterAll(async () => {
 
 /** The configured-catalog recipe of docs/recipes.md, optionally with its documented `select` for some streams. */
 function recipe(select?: string): string {
-  const doc = readFileSync(join(repoRoot, 'docs/recipes.md'), 'utf8');
-  const script = /<!-- recipe: configured-catalog -->\n```sh\n([\s\S]*?)\n```/.exec(doc)?.[1];
+  const script = recipes().get('configured-catalog');
   if (script === undefined) throw new Error('docs/recipes.md has no configured-catalog recipe');
   return select === undefined ? script : script.replace('.catalog.streams[]', `.catalog.streams[] ${select}`);
 }
 
 /** Runs the recipe with bash (asynchronously: the emulator answers from this process). */
 async function runRecipe(script: string): Promise<Configured[]> {
-  await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+  const r = await runShell(script, { cwd: dir, bashArgs: ['-e', '-o', 'pipefail'], env: { ...process.env, PATH: `${bin}:${process.env['PATH'] ?? ''}` } });
+  if (r.code !== 0) throw new Error(`the recipe failed: ${r.stderr}`);
   return (JSON.parse(readFileSync(join(dir, 'configured.json'), 'utf8')) as { streams: Configured[] }).streams;
 }
 

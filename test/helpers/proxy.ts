@@ -4,6 +4,7 @@
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { trackServer } from './resources.js';
 
 export interface Proxy {
   readonly url: string;
@@ -29,6 +30,7 @@ export async function forbiddingProxy(target: string, forbidden: RegExp): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    // Tracked: closed after its test file at the latest.
+    close: trackServer(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); })),
   };
 }

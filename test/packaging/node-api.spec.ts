@@ -8,17 +8,24 @@
  * back to the registry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../helpers/emulator.js';
+import { trackChild } from '../helpers/resources.js';
 import { repoRoot } from '../helpers/protocol.js';
 import { readmeBlock } from '../helpers/readme.js';
 import { allStreams } from '../../streams/index.js';
 
-const exec = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** `execFile`, tracked (test/helpers/resources.ts) and killed after `timeout` (default 90 s). */
+function exec(file: string, args: readonly string[], opts: ExecFileOptions = {}): Promise<{ stdout: string; stderr: string }> {
+  const p = execFileAsync(file, args, { timeout: 90_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20, ...opts, encoding: 'utf8' });
+  trackChild(p.child);
+  return p;
+}
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** The environment for child npm commands, without what `npm test` sets for the repository's own package. */
@@ -128,7 +135,7 @@ beforeAll(async () => {
       await exec(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', ...specs], { cwd: project, env: npmEnv(), maxBuffer: 64 << 20 });
     }
   });
-  emu = await startEmulator({ seed: 4, sizes: { deals: 600, persons: 200 } });
+  emu = await startTestEmulator({ seed: 4, sizes: { deals: 600, persons: 200 } });
   writeFileSync(join(project, 'config.json'), JSON.stringify(emu.config()));
   process.stderr.write(`[node-api.spec] ${Object.entries(timings).map(([k, v]) => `${k}: ${v} ms`).join(', ')}\n`);
 }, 180_000);

@@ -7,7 +7,7 @@ import { mergeStates, openStateFile } from '../../src/stateFile.js';
 import { cursorFields } from '../../src/selection.js';
 import { ConfigError } from '../../src/errors.js';
 import { stateMessage, type AirbyteMessage } from '../../src/protocol.js';
-import { repoRoot } from '../helpers/protocol.js';
+import { recipes } from '../helpers/recipes.js';
 
 const temps: string[] = [];
 const dir = (): string => {
@@ -115,8 +115,7 @@ describe('openStateFile', () => {
 
   it('writes what the merge-state recipe of docs/recipes.md makes of the same output and old state', (ctx) => {
     ctx.skip(spawnSync('jq', ['--version']).status !== 0, 'jq is not installed');
-    const doc = readFileSync(join(repoRoot, 'docs/recipes.md'), 'utf8');
-    const recipe = /<!-- recipe: merge-state -->\n```sh\n([\s\S]*?)\n```/.exec(doc)?.[1];
+    const recipe = recipes().get('merge-state');
     expect(recipe).toBeDefined();
     const old = [entry('notes', { update_time: '2024-01-01T00:00:00Z' }), entry('deals', { update_time: '2024-04-01T00:00:00Z' })];
     const output: AirbyteMessage[] = [

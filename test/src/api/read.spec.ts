@@ -5,14 +5,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startEmulator, type Emulator } from '../../../emulator/server.js';
+import { startTestEmulator, type Emulator } from '../../helpers/emulator.js';
 import { read, discover, check, ConfigError, type ReadMessage, type StreamName } from '../../../src/api/index.js';
 import { configuredCatalog } from '../../../src/selection.js';
 import { forbiddingProxy } from '../../helpers/proxy.js';
 import { assertValidMessage } from '../../helpers/protocol.js';
 
 let emu: Emulator;
-beforeAll(async () => { emu = await startEmulator({ seed: 21, sizes: { deals: 3000, persons: 300, organizations: 50 } }); });
+beforeAll(async () => { emu = await startTestEmulator({ seed: 21, sizes: { deals: 3000, persons: 300, organizations: 50 } }); });
 afterAll(async () => { await emu?.close(); });
 afterEach(() => { emu.set({ latencyMs: 0, oauth: { accessTokenTtlRequests: Number.MAX_SAFE_INTEGER } }); });
 
@@ -71,7 +71,7 @@ describe('read()', () => {
       }
     }
     const after = msgs.slice(abortedAt);
-    const lastState = after.findLast((m) => m.type === 'STATE');
+    const lastState = [...after].reverse().find((m) => m.type === 'STATE');
     expect(lastState?.type === 'STATE' && lastState.state.stream.stream_state['update_time']).toBeTruthy();
     expect(statusesOf('deals', msgs).at(-1)).toBe('INCOMPLETE');
     const error = after.find((m) => m.type === 'TRACE' && m.trace.type === 'ERROR');

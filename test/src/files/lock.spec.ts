@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock } from '../../../src/files/lock.js';
 import { ConfigError } from '../../../src/errors.js';
+import { spawnTracked } from '../../helpers/resources.js';
 
 const temps: string[] = [];
 const lockPath = (): string => {
@@ -45,7 +46,7 @@ describe('acquireLock', () => {
 
   it('a live process of another run holds it: ConfigError with its pid, the lock is left alone', async () => {
     const path = lockPath();
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    const child = spawnTracked(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     try {
       const content = `${child.pid}\nhost=${hostname()} started=2026-01-01T00:00:00.000Z\n`;
       writeFileSync(path, content);
