@@ -6,12 +6,27 @@ import { Observable, catchError, concatMap, map, of } from 'rxjs';
 import { connectionStatusMessage, type AirbyteMessage } from './protocol.js';
 import type { Session } from './session.js';
 
-export function check(session: Session): Observable<AirbyteMessage[]> {
+/** A check is interactive: two retries, waits of at most 5 s (the CLI and the Node API both use these). */
+export const CHECK_REQUESTS = { timeoutMs: 30_000, maxRetries: 2, maxDelayMs: 5_000 } as const;
+
+/** Who the credentials belong to (`GET /v1/users/me`, 2 API tokens); errors as the request path raises them. */
+export function whoAmI(session: Session): Observable<{ name?: string; company?: string }> {
   return session.roots().pipe(
     concatMap((root) => session.requester.request({ name: 'check', tokenCost: 2 }, { method: 'GET', url: `${root('v1')}/users/me` })),
     map((me) => {
       const data = (me.data as { data?: { name?: unknown; company_name?: unknown } } | null)?.data;
-      const who = data && typeof data.name === 'string' ? ` as ${data.name}${typeof data.company_name === 'string' ? ` (${data.company_name})` : ''}` : '';
+      return {
+        ...(typeof data?.name === 'string' ? { name: data.name } : {}),
+        ...(typeof data?.company_name === 'string' ? { company: data.company_name } : {}),
+      };
+    }),
+  );
+}
+
+export function check(session: Session): Observable<AirbyteMessage[]> {
+  return whoAmI(session).pipe(
+    map(({ name, company }) => {
+      const who = name !== undefined ? ` as ${name}${company !== undefined ? ` (${company})` : ''}` : '';
       session.log.info(`Connected to Pipedrive${who}`);
       return [connectionStatusMessage(true)];
     }),

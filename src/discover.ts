@@ -10,6 +10,9 @@ import type { Session } from './session.js';
 import { customFieldOptions, discoverSchemas, type ReadPages } from './customFields/index.js';
 import { pagesOf } from './read/readStream.js';
 
+/** Discover is interactive and custom fields only refine it: one retry, then the static schemas (CLI and Node API). */
+export const DISCOVER_REQUESTS = { timeoutMs: 30_000, maxRetries: 1 } as const;
+
 /** The catalog entry of one stream definition. */
 export function airbyteStream(def: StreamDefinition, schema: Record<string, unknown>): AirbyteStream {
   const incremental = supportsIncremental(def);

@@ -22,24 +22,25 @@ const STATE_TYPES = new Set(['STREAM', 'GLOBAL', 'LEGACY']);
  * A stream whose stream_state is null or missing is left out (it starts from scratch); a later entry for a stream
  * replaces an earlier one. Cursor values (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD` or RFC 3339 with fractions and
  * offsets) of the given cursor fields are normalised; a non-string or unparseable cursor is a ConfigError naming
- * the stream and field. Anything else malformed is a ConfigError starting with `--state:`.
+ * the stream and field. Anything else malformed is a ConfigError starting with `option` (default `--state`): the
+ * setting the input came from.
  */
-export function parseState(raw: unknown, cursorFields: ReadonlyMap<string, string | undefined>): Map<string, JsonObject> {
+export function parseState(raw: unknown, cursorFields: ReadonlyMap<string, string | undefined>, option = '--state'): Map<string, JsonObject> {
   let input = raw;
-  if (typeof input === 'string') input = input.trim() === '' ? null : parseJsonText(input, '--state');
+  if (typeof input === 'string') input = input.trim() === '' ? null : parseJsonText(input, option);
   const states = new Map<string, JsonObject>();
   if (input === null || input === undefined) return states;
 
   if (Array.isArray(input)) {
-    input.forEach((item, i) => collect(item, `item ${i}`, states));
+    input.forEach((item, i) => collect(item, `item ${i}`, states, option));
   } else if (isPlainObject(input)) {
-    if (isStateLike(input)) collect(input, 'the state object', states);
-    else collectLegacy(input, 'the legacy state object', states);
+    if (isStateLike(input)) collect(input, 'the state object', states, option);
+    else collectLegacy(input, 'the legacy state object', states, option);
   } else {
-    throw new ConfigError(`--state: expected a JSON array of STATE messages or an object keyed by stream name (got ${kind(input)})`);
+    throw new ConfigError(`${option}: expected a JSON array of STATE messages or an object keyed by stream name (got ${kind(input)})`);
   }
 
-  for (const [name, state] of states) states.set(name, normaliseCursor(name, state, cursorFields.get(name)));
+  for (const [name, state] of states) states.set(name, normaliseCursor(name, state, cursorFields.get(name), option));
   return states;
 }
 
@@ -64,67 +65,67 @@ function isStateLike(o: Record<string, unknown>): boolean {
   return t === undefined && (isPlainObject(o['stream']) || isPlainObject(o['global']) || isPlainObject(o['data']));
 }
 
-function collect(item: unknown, where: string, out: Map<string, JsonObject>): void {
-  if (!isPlainObject(item)) throw new ConfigError(`--state: ${where} must be a STATE object (got ${kind(item)})`);
+function collect(item: unknown, where: string, out: Map<string, JsonObject>, option: string): void {
+  if (!isPlainObject(item)) throw new ConfigError(`${option}: ${where} must be a STATE object (got ${kind(item)})`);
   if (item['type'] === 'STATE') {
-    if (!isPlainObject(item['state'])) throw new ConfigError(`--state: ${where} is a STATE message without a 'state' object`);
-    collect(item['state'], where, out);
+    if (!isPlainObject(item['state'])) throw new ConfigError(`${option}: ${where} is a STATE message without a 'state' object`);
+    collect(item['state'], where, out, option);
     return;
   }
   const type = item['type'] ?? (isPlainObject(item['stream']) ? 'STREAM' : isPlainObject(item['global']) ? 'GLOBAL' : 'LEGACY');
   switch (type) {
     case 'STREAM':
-      collectStream(item['stream'], where, out);
+      collectStream(item['stream'], where, out, option);
       return;
     case 'GLOBAL': {
       const global = item['global'];
       const streamStates = isPlainObject(global) ? global['stream_states'] : undefined;
-      if (!Array.isArray(streamStates)) throw new ConfigError(`--state: ${where} is a GLOBAL state without a 'global.stream_states' array`);
-      streamStates.forEach((s, i) => collectStream(s, `${where}, global.stream_states[${i}]`, out));
+      if (!Array.isArray(streamStates)) throw new ConfigError(`${option}: ${where} is a GLOBAL state without a 'global.stream_states' array`);
+      streamStates.forEach((s, i) => collectStream(s, `${where}, global.stream_states[${i}]`, out, option));
       return;
     }
     case 'LEGACY': {
       const data = item['data'];
       if (data === null || data === undefined) return;
-      if (!isPlainObject(data)) throw new ConfigError(`--state: ${where} is a LEGACY state whose 'data' is not an object`);
-      collectLegacy(data, `${where}, data`, out);
+      if (!isPlainObject(data)) throw new ConfigError(`${option}: ${where} is a LEGACY state whose 'data' is not an object`);
+      collectLegacy(data, `${where}, data`, out, option);
       return;
     }
     default:
-      throw new ConfigError(`--state: ${where} has type ${show(type)}: expected 'STREAM', 'GLOBAL' or 'LEGACY'`);
+      throw new ConfigError(`${option}: ${where} has type ${show(type)}: expected 'STREAM', 'GLOBAL' or 'LEGACY'`);
   }
 }
 
-function collectStream(stream: unknown, where: string, out: Map<string, JsonObject>): void {
-  if (!isPlainObject(stream)) throw new ConfigError(`--state: ${where} is a STREAM state without a 'stream' object`);
+function collectStream(stream: unknown, where: string, out: Map<string, JsonObject>, option: string): void {
+  if (!isPlainObject(stream)) throw new ConfigError(`${option}: ${where} is a STREAM state without a 'stream' object`);
   const descriptor = stream['stream_descriptor'];
   const name = isPlainObject(descriptor) ? descriptor['name'] : undefined;
   if (typeof name !== 'string' || name === '') {
-    throw new ConfigError(`--state: ${where} has no stream name (expected stream.stream_descriptor.name)`);
+    throw new ConfigError(`${option}: ${where} has no stream name (expected stream.stream_descriptor.name)`);
   }
-  addState(name, stream['stream_state'], where, out);
+  addState(name, stream['stream_state'], where, out, option);
 }
 
-function collectLegacy(data: Record<string, unknown>, where: string, out: Map<string, JsonObject>): void {
-  for (const [name, state] of Object.entries(data)) addState(name, state, where, out);
+function collectLegacy(data: Record<string, unknown>, where: string, out: Map<string, JsonObject>, option: string): void {
+  for (const [name, state] of Object.entries(data)) addState(name, state, where, out, option);
 }
 
-function addState(name: string, state: unknown, where: string, out: Map<string, JsonObject>): void {
+function addState(name: string, state: unknown, where: string, out: Map<string, JsonObject>, option: string): void {
   if (state === null || state === undefined) {
     out.delete(name);
     return;
   }
-  if (!isPlainObject(state)) throw new ConfigError(`--state: the state of stream '${name}' in ${where} must be an object (got ${kind(state)})`);
+  if (!isPlainObject(state)) throw new ConfigError(`${option}: the state of stream '${name}' in ${where} must be an object (got ${kind(state)})`);
   out.set(name, { ...state });
 }
 
-function normaliseCursor(stream: string, state: JsonObject, field: string | undefined): JsonObject {
+function normaliseCursor(stream: string, state: JsonObject, field: string | undefined, option: string): JsonObject {
   if (field === undefined || !(field in state)) return state;
   const value = state[field];
   const iso = strictIsoCursor(value);
   if (iso === undefined) {
     throw new ConfigError(
-      `--state: stream '${stream}' has an invalid ${field} cursor ${show(value)}: ` +
+      `${option}: stream '${stream}' has an invalid ${field} cursor ${show(value)}: ` +
         'expected YYYY-MM-DDTHH:MM:SSZ, YYYY-MM-DD HH:MM:SS or another RFC 3339 date-time',
     );
   }

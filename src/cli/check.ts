@@ -4,23 +4,23 @@
  */
 import type { CommandModule } from 'yargs';
 import { openOutput } from './output.js';
-import { configOption, type ConfigArgs } from './options.js';
+import { configOption, updateConfigOption, type ConfigFileArgs } from './options.js';
 import { connectionStatusMessage } from '../protocol.js';
 import { messageOf } from '../errors.js';
 
-export const checkCommand: CommandModule<object, ConfigArgs> = {
+export const checkCommand: CommandModule<object, ConfigFileArgs> = {
   command: 'check',
   describe: 'Check the config and the credentials (one CONNECTION_STATUS message)',
-  builder: (y) => y.options(configOption) as never,
+  builder: (y) => y.options({ ...configOption, ...updateConfigOption }) as never,
   handler: async (argv) => {
     const out = openOutput({ quiet: argv.quiet ?? false, debug: argv.debug ?? false });
-    const [{ execute }, { readConfigFile }, { check }] = await Promise.all([import('./execute.js'), import('../config/index.js'), import('../check.js')]);
+    const [{ execute }, { readConfigFile }, { check, CHECK_REQUESTS }] = await Promise.all([import('./execute.js'), import('../config/index.js'), import('../check.js')]);
     await execute({
       out,
       inputs: () => ({ loaded: readConfigFile(argv.config) }),
+      updateConfig: argv.updateConfig ? argv.config : undefined,
       onInputError: (err) => [connectionStatusMessage(false, messageOf(err))],
-      // A check is interactive: two retries, waits of at most 5 s.
-      requests: { timeoutMs: 30_000, maxRetries: 2, maxDelayMs: 5_000 },
+      requests: CHECK_REQUESTS,
       run: (session) => check(session),
     });
   },

@@ -1,20 +1,20 @@
 /** `discover --config C`: the catalog of every stream with its schema, keys and sync modes (src/discover.ts). */
 import type { CommandModule } from 'yargs';
 import { openOutput } from './output.js';
-import { configOption, type ConfigArgs } from './options.js';
+import { configOption, updateConfigOption, type ConfigFileArgs } from './options.js';
 
-export const discoverCommand: CommandModule<object, ConfigArgs> = {
+export const discoverCommand: CommandModule<object, ConfigFileArgs> = {
   command: 'discover',
   describe: 'Print the catalog of streams (one CATALOG message)',
-  builder: (y) => y.options(configOption) as never,
+  builder: (y) => y.options({ ...configOption, ...updateConfigOption }) as never,
   handler: async (argv) => {
     const out = openOutput({ quiet: argv.quiet ?? false, debug: argv.debug ?? false });
-    const [{ execute }, { readConfigFile }, { discover }] = await Promise.all([import('./execute.js'), import('../config/index.js'), import('../discover.js')]);
+    const [{ execute }, { readConfigFile }, { discover, DISCOVER_REQUESTS }] = await Promise.all([import('./execute.js'), import('../config/index.js'), import('../discover.js')]);
     await execute({
       out,
       inputs: () => ({ loaded: readConfigFile(argv.config) }),
-      // Discover is interactive and custom fields only refine it: one retry, then the static schemas.
-      requests: { timeoutMs: 30_000, maxRetries: 1 },
+      updateConfig: argv.updateConfig ? argv.config : undefined,
+      requests: DISCOVER_REQUESTS,
       run: (session) => discover(session),
     });
   },

@@ -7,6 +7,7 @@ import { tap, type Observable } from 'rxjs';
 import type { LoadedConfig } from '../config/index.js';
 import type { AirbyteMessage } from '../protocol.js';
 import { openSession, type Session } from '../session.js';
+import { checkConfigWritable, configFileUpdater } from '../config/persist.js';
 import type { Output } from './output.js';
 
 export interface Invocation<I extends { readonly loaded: LoadedConfig }> {
@@ -17,8 +18,10 @@ export interface Invocation<I extends { readonly loaded: LoadedConfig }> {
   onInputError?(err: unknown): AirbyteMessage[];
   /** Request settings of the command (interactive commands retry less). */
   readonly requests?: { readonly timeoutMs?: number; readonly maxRetries?: number; readonly maxDelayMs?: number };
-  /** Sees every batch on its way to stdout (the progress display). */
+  /** Sees every batch on its way to stdout (the progress display, the state file). */
   observe?(batch: readonly AirbyteMessage[]): void;
+  /** `--update-config`: the config file to replace with every CONTROL config (checked writable with the inputs). */
+  readonly updateConfig?: string | undefined;
   run(session: Session, inputs: I): Observable<AirbyteMessage[]>;
 }
 
@@ -28,6 +31,7 @@ export async function execute<I extends { readonly loaded: LoadedConfig }>(inv: 
   let inputs: I;
   try {
     inputs = inv.inputs();
+    if (inv.updateConfig !== undefined) checkConfigWritable(inv.updateConfig);
   } catch (err) {
     if (inv.onInputError) await out.emit(...inv.onInputError(err));
     else await out.fail(err);
@@ -41,13 +45,17 @@ export async function execute<I extends { readonly loaded: LoadedConfig }>(inv: 
     ...(requests.maxRetries !== undefined ? { maxRetries: requests.maxRetries } : {}),
     ...(requests.maxDelayMs !== undefined ? { maxDelayMs: requests.maxDelayMs } : {}),
   });
-  const observe = inv.observe;
+  const updater = inv.updateConfig !== undefined ? configFileUpdater(inv.updateConfig, out.log) : undefined;
+  const observers = [inv.observe?.bind(inv), updater?.observe].filter((o) => o !== undefined);
   try {
     const messages$ = session.output(inv.run(session, inputs));
-    await out.sink.writeAll(observe ? messages$.pipe(tap((b) => observe(b))) : messages$);
+    await out.sink.writeAll(observers.length > 0 ? messages$.pipe(tap((b) => { for (const o of observers) o(b); })) : messages$);
   } catch (err) {
     if (!out.closed()) await out.fail(err, session.secrets());
   }
+  // A config that could not be written back is a failure of the run, reported after its messages.
+  const unsaved = updater?.failure();
+  if (unsaved && !out.closed()) await out.fail(unsaved, session.secrets());
   // A reader that closed stdout (`| head -1`) ends the command quietly.
   if (out.closed()) process.exitCode = 0;
   return session;

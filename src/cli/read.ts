@@ -1,18 +1,35 @@
 /**
- * `read --config C --catalog K [--state S]`: the sync (src/read/run.ts). Exit 0 on success, 1 when a stream failed
- * (with TRACE ERRORs), 143/130 after SIGTERM/SIGINT (complete pages and their STATE flushed first).
+ * `read --config C (--catalog K | --streams NAMES) [--state S | --state-file F] [--update-config]`: the sync
+ * (src/read/run.ts). Exit 0 on success, 1 when a stream failed (with TRACE ERRORs), 143/130 after SIGTERM/SIGINT
+ * (complete pages and their STATE flushed first; a `--state-file` is written after them).
  */
-import type { CommandModule } from 'yargs';
-import type { Options } from 'yargs';
+import type { CommandModule, Options } from 'yargs';
 import { openOutput } from './output.js';
-import { configOption, type ConfigArgs } from './options.js';
-
-interface ReadArgs extends ConfigArgs { catalog: string; state?: string }
+import { configOption, updateConfigOption } from './options.js';
+import type { ReadArgs, ReadInputs } from './readInputs.js';
 
 const readOptions = {
   ...configOption,
-  catalog: { type: 'string', demandOption: true, describe: 'Path to the configured catalog JSON' },
-  state: { type: 'string', describe: 'Path to the state JSON' },
+  catalog: { type: 'string', describe: 'Path to the configured catalog JSON (wins over --streams when both are given)' },
+  streams: {
+    type: 'string',
+    describe: "Stream names, comma-separated (deals,persons), or 'all': read them without a catalog file. The configured "
+      + 'catalog is built as discover + the configured-catalog recipe of docs/recipes.md would: incremental where the '
+      + 'stream supports it, unless --full-refresh. The records are the same: read never uses the catalog\'s json_schema, '
+      + 'and custom_field_names / resolve_option_labels apply from the config either way (the field definitions are '
+      + 'read at the start of the read). What only discover gives is the custom fields typed in a catalog, for a '
+      + 'destination that creates typed columns',
+  },
+  'full-refresh': { type: 'boolean', implies: 'streams', describe: 'With --streams: read every stream in full refresh' },
+  state: { type: 'string', conflicts: 'state-file', describe: 'Path to the state JSON (read only)' },
+  'state-file': {
+    type: 'string',
+    describe: 'Path to a state file of a chain of runs: read at the start if it exists (missing = first run), and '
+      + 'after the read (also a failed or interrupted one) replaced atomically by the last STATE of every stream of the '
+      + 'run, merged with the streams of the file that were not in it. FILE.lock keeps a second run off it meanwhile. '
+      + 'Not written when stdout was closed before the end (what the reader got is unknown)',
+  },
+  ...updateConfigOption,
 } as const satisfies Record<string, Options>;
 
 const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGINT: 130 };
@@ -20,16 +37,22 @@ const SIGNAL_EXIT: Record<string, number> = { SIGTERM: 143, SIGINT: 130 };
 export const readCommand: CommandModule<object, ReadArgs> = {
   command: 'read',
   describe: 'Read the configured streams (RECORD, STATE, TRACE, LOG messages)',
-  builder: (y) => y.options(readOptions) as never,
+  builder: (y) => y.options(readOptions)
+    .example('$0 read --config config.json --catalog catalog.json --state state.json', 'as the Airbyte platform runs it')
+    .example('$0 read --config config.json --streams deals,persons --state-file state.json --update-config', 'an incremental sync from cron')
+    .check((argv) => {
+      if (argv.catalog === undefined && argv.streams === undefined) {
+        throw new Error('Give the streams to read: --catalog FILE, or --streams NAMES (e.g. --streams deals,persons or --streams all)');
+      }
+      return true;
+    }) as never,
   handler: async (argv) => {
     const { createProgress } = await import('../progress.js');
     const progress = createProgress(process.stderr, { enabled: !(argv.quiet ?? false) });
     const out = openOutput({ quiet: argv.quiet ?? false, debug: argv.debug ?? false, stderr: progress });
-    const [{ execute }, { readConfigFile }, { readCatalogFile }, { readStateFile }, { allStreams, streamByName, supportsIncremental }, { read }, { InterruptedError }, { Subject }] =
-      await Promise.all([
-        import('./execute.js'), import('../config/index.js'), import('../catalog.js'), import('../state.js'), import('../../streams/index.js'),
-        import('../read/run.js'), import('../errors.js'), import('rxjs'),
-      ]);
+    const [{ execute }, { readInputs }, { read }, { InterruptedError }, { Subject, defer }] = await Promise.all([
+      import('./execute.js'), import('./readInputs.js'), import('../read/run.js'), import('../errors.js'), import('rxjs'),
+    ]);
     const stop$ = new Subject<Error>();
     let signalled: string | undefined;
     const onSignal = (signal: string) => () => {
@@ -43,35 +66,55 @@ export const readCommand: CommandModule<object, ReadArgs> = {
     process.once('SIGTERM', onTerm);
     process.once('SIGINT', onInt);
     let run: ReturnType<typeof read> | undefined;
+    let inputs: ReadInputs | undefined;
     try {
       await execute({
         out,
-        inputs: () => {
-          const loaded = readConfigFile(argv.config);
-          const known = new Map(allStreams.map((d) => [d.name, { supportsIncremental: supportsIncremental(d) }]));
-          const configured = readCatalogFile(argv.catalog, known);
-          const cursors = new Map(allStreams.map((d) => [d.name, d.cursorField]));
-          const states = argv.state !== undefined ? readStateFile(argv.state, cursors) : new Map();
-          const plans = configured.map((c) => {
-            const def = streamByName(c.stream.name);
-            if (!def) throw new Error(`unknown stream ${c.stream.name}`);
-            return { def, syncMode: c.sync_mode, state: states.get(def.name) };
-          });
-          return { loaded, plans };
+        inputs: () => (inputs = readInputs(argv)),
+        updateConfig: argv.updateConfig ? argv.config : undefined,
+        observe: (batch) => {
+          progress.observe(batch);
+          inputs?.stateFile?.observe(batch);
         },
-        observe: (batch) => progress.observe(batch),
-        run: (session, { plans }) => {
-          run = read(session, plans, { stop$ });
-          return run.messages$;
+        run: (session, { plans, warnings }) => {
+          const current = read(session, plans, { stop$ });
+          run = current;
+          // Inside the output, so that the warnings are LOG messages too.
+          return defer(() => {
+            for (const w of warnings) session.log.warn(w);
+            return current.messages$;
+          });
         },
       });
+      // Only a read that ran has states to save (not one refused before it started).
+      const saved = inputs?.stateFile && run ? await saveStateFile(inputs.stateFile, out) : true;
       if (out.closed()) process.exitCode = 0;
       else if (signalled) process.exitCode = SIGNAL_EXIT[signalled] ?? 1;
-      else if (run?.outcome().failed) process.exitCode = 1;
+      else if (run?.outcome().failed || !saved) process.exitCode = 1;
     } finally {
+      inputs?.stateFile?.close();
       progress.stop();
       process.removeListener('SIGTERM', onTerm);
       process.removeListener('SIGINT', onInt);
     }
   },
 };
+
+/** Writes the state file after the read; false when that failed (reported as a TRACE ERROR). */
+async function saveStateFile(file: NonNullable<ReadInputs['stateFile']>, out: ReturnType<typeof openOutput>): Promise<boolean> {
+  if (out.closed()) {
+    // The reader went away: what it processed is unknown, so the file keeps the state it had (at least once).
+    out.log.warn(`stdout was closed before the read ended: --state-file '${file.path}' is left as it was`);
+    return true;
+  }
+  const { ConfigError } = await import('../errors.js');
+  try {
+    const streams = file.save();
+    out.log.info(streams > 0 ? `--state-file: wrote the state of ${streams} stream(s) to '${file.path}'` : `--state-file: no STATE in this run; '${file.path}' is unchanged`);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    await out.fail(new ConfigError(`--state-file: could not write '${file.path}' (${code}); the last STATE of each stream is on stdout`));
+    return false;
+  }
+}
