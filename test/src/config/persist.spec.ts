@@ -2,6 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../../helpers/protocol.js';
 import { checkConfigWritable, configFileUpdater } from '../../../src/config/persist.js';
 import { ConfigError } from '../../../src/errors.js';
 import { controlConfigMessage, logMessage, type AirbyteMessage } from '../../../src/protocol.js';
@@ -63,15 +66,25 @@ describe('checkConfigWritable', () => {
     expect(() => checkConfigWritable(join(dir(), 'missing.json'))).toThrow(/^--update-config: the config file '.*missing\.json' cannot be replaced \(ENOENT\)/);
   });
 
-  it('a read-only folder is a ConfigError (as a user without the right to write there)', (ctx) => {
-    ctx.skip(process.getuid?.() === 0, 'running as root: every folder is writable, so the refusal cannot be shown');
+  it('a read-only folder is a ConfigError (as root: in a child without CAP_DAC_OVERRIDE, which root needs to write there)', () => {
     const d = dir();
     mkdirSync(join(d, 'ro'));
     const path = join(d, 'ro', 'config.json');
     writeFileSync(path, '{}');
     chmodSync(join(d, 'ro'), 0o500);
     try {
-      expect(() => checkConfigWritable(path)).toThrow(/^--update-config: .* cannot be replaced \(EACCES\)/);
+      // The compiled module in a child: root may write anywhere, so as root the child runs without the capabilities
+      // that bypass file permissions (setpriv, util-linux); as anyone else the mode alone refuses.
+      const compiled = pathToFileURL(join(repoRoot, 'dist/src/config/persist.js')).href;
+      const script = `import { checkConfigWritable } from ${JSON.stringify(compiled)};
+        try { checkConfigWritable(${JSON.stringify(path)}); console.log('writable'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
+      const node = [process.execPath, '--input-type=module', '-e', script];
+      const drop = '-dac_override,-dac_read_search';
+      const argv = process.getuid?.() === 0 ? ['setpriv', `--inh-caps=${drop}`, `--bounding-set=${drop}`, ...node] : node;
+      const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+      expect(r.error, `${argv[0]} could not run (setpriv is in util-linux)`).toBeUndefined();
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toMatch(/^ConfigError: --update-config: .* cannot be replaced \(EACCES\)/);
     } finally {
       chmodSync(join(d, 'ro'), 0o700);
     }
