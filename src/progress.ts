@@ -18,9 +18,11 @@ export interface Progress {
   stop(): void;
   /** Writes a log line to the target without tearing the display: clears it, writes, redraws. */
   write(text: string): void;
+  /** Shows each stream's predicted API tokens (the cost preview) beside it. */
+  predict(predictions: readonly { readonly stream: string; readonly tokens: number | undefined }[]): void;
 }
 
-interface Row { records: number; pages: number; status: string; estimate?: number; started: number }
+interface Row { records: number; pages: number; status: string; estimate?: number; started: number; tokens?: number | undefined }
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -38,13 +40,14 @@ export function renderRows(rows: ReadonlyMap<string, Row>, now: number, width = 
     const elapsed = (now - r.started) / 1000;
     const rate = elapsed > 0 ? Math.round(r.records / elapsed) : 0;
     const total = r.estimate !== undefined ? ` of ${fmt(r.estimate)}` : '';
-    const line = `${name.padEnd(nameWidth)} ${r.status.padEnd(10)} ${fmt(r.records)}${total} records, ${fmt(r.pages)} pages, ${fmt(rate)}/s${eta(r, now)}`;
+    const cost = 'tokens' in r ? `, ${r.tokens === undefined ? '? tokens' : `≈${fmt(r.tokens)} tokens`}` : '';
+    const line = `${name.padEnd(nameWidth)} ${r.status.padEnd(10)} ${fmt(r.records)}${total} records, ${fmt(r.pages)} pages, ${fmt(rate)}/s${eta(r, now)}${cost}`;
     return line.slice(0, Math.max(20, width - 1));
   });
 }
 
 export function createProgress(target: ProgressTarget, options: { enabled: boolean; now?: () => number; intervalMs?: number }): Progress {
-  if (!options.enabled || !target.isTTY) return { observe: () => undefined, stop: () => undefined, write: (t) => { target.write(t); } };
+  if (!options.enabled || !target.isTTY) return { observe: () => undefined, stop: () => undefined, write: (t) => { target.write(t); }, predict: () => undefined };
   const now = options.now ?? Date.now;
   const rows = new Map<string, Row>();
   let drawn = 0;
@@ -85,6 +88,9 @@ export function createProgress(target: ProgressTarget, options: { enabled: boole
     stop: () => {
       clearInterval(timer);
       if (rows.size > 0) draw();
+    },
+    predict: (predictions) => {
+      for (const p of predictions) row(p.stream).tokens = p.tokens;
     },
     write: (text) => {
       // Log lines go above the display: erase it, print, draw it again below.

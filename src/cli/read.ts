@@ -77,7 +77,7 @@ export const readCommand: CommandModule<object, ReadArgs> = {
           inputs?.stateFile?.observe(batch);
         },
         run: (session, { plans, warnings }) => {
-          const current = read(session, plans, { stop$ });
+          const current = read(session, plans, { stop$, onPreview: (p) => progress.predict(p) });
           run = current;
           // Inside the output, so that the warnings are LOG messages too.
           return defer(() => {

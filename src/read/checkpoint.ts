@@ -19,6 +19,8 @@ export interface CheckpointOptions {
   now?: () => number;
   /** Merged into `stream_state` (what substreams need); it cannot override the cursor field. */
   extraState?: () => JsonObject;
+  /** Merged into the final STATE only (a complete read's figures, e.g. the tokens it spent); not over the cursor. */
+  finalState?: () => JsonObject;
 }
 
 /**
@@ -61,7 +63,7 @@ export function checkpoint(options: CheckpointOptions): OperatorFunction<readonl
       let sinceState = 0;
 
       const state = (final: boolean): AirbyteMessage => {
-        const extra = extraState?.() ?? {};
+        const extra = { ...extraState?.(), ...(final ? options.finalState?.() : {}) };
         const cursor = cursorField === undefined ? undefined : ordered || final ? maxCursor(start, highest) : start;
         const streamState: JsonObject = cursorField !== undefined && cursor !== undefined ? { ...extra, [cursorField]: cursor } : { ...extra };
         const message = stateMessage(stream, streamState, sinceState);

@@ -14,8 +14,10 @@ import { EMPTY, Observable, catchError, concat, concatMap, defer, from, map, of,
 import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { supportsIncremental } from '../../streams/index.js';
-import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } from '../protocol.js';
-import { HttpError, endsRead, messageOf } from '../errors.js';
+import type { AirbyteMessage, JsonObject, SyncMode } from '../protocol.js';
+import type { Count } from './costPreview.js';
+import { estimateOf } from './estimates.js';
+import { HttpError, messageOf } from '../errors.js';
 import { streamOutcome } from '../http/statusPolicy.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
 import { RepeatedRequestError, concatMapEager, failWhen, paginate } from '../../operators/index.js';
@@ -39,6 +41,10 @@ export interface StreamContext {
   readonly stop$?: Observable<Error>;
   /** Child requests of a fan-out stream in flight at once (default 1); their pages still come in parent order. */
   readonly fanoutConcurrency?: number;
+  /** The counts the read asked for before the streams started (src/read/estimates.ts), by estimate endpoint. */
+  readonly counts?: ReadonlyMap<string, Count>;
+  /** Merged into the stream's final STATE (what its next run needs, e.g. the tokens it spent). */
+  readonly finalState?: (stream: string) => JsonObject;
 }
 
 export interface StreamPlan {
@@ -101,8 +107,10 @@ export function pagesOf(
 }
 
 /** Parents changed since `since`, as pages: server-filtered where the parent supports it, else filtered here. */
-function parentPages(parent: StreamDefinition, ctx: StreamContext, since: string | undefined): Observable<readonly JsonObject[]> {
-  const pages = pagesOf(parent, ctx, { since: parent.incremental === 'server' ? since : undefined });
+function parentPages(child: StreamDefinition, parent: StreamDefinition, ctx: StreamContext, since: string | undefined): Observable<readonly JsonObject[]> {
+  // The parent's pages are part of the fan-out stream's cost: its requests are charged to the fan-out stream.
+  const charged = { ...ctx, request: (d: Pick<StreamDefinition, 'name' | 'tokenCost'>, req: HttpRequest) => ctx.request({ name: child.name, tokenCost: d.tokenCost }, req) };
+  const pages = pagesOf(parent, charged, { since: parent.incremental === 'server' ? since : undefined });
   return parent.incremental === 'client' && parent.cursorField !== undefined && since !== undefined
     ? pages.pipe(filterByCursor(parent.cursorField, since))
     : pages;
@@ -119,7 +127,7 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
   const key = fan.parentKey ?? 'id';
   // A parent read in several partitions (a mail thread in two folders) is expanded once.
   const seen = fan.parent.partitions && fan.parent.partitions.length > 1 ? new Set<string | number>() : undefined;
-  return parentPages(fan.parent, ctx, since).pipe(
+  return parentPages(def, fan.parent, ctx, since).pipe(
     concatMap((parents) => {
       let ids = parents.map((p) => p[key]).filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
       if (seen) ids = ids.filter((id) => (seen.has(id) ? false : (seen.add(id), true)));
@@ -143,27 +151,6 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
         }),
       );
     }, ctx.fanoutConcurrency ?? 1),
-  );
-}
-
-/**
- * A TRACE ESTIMATE of a full read, where the API can count the records; nothing otherwise, and
- * nothing if asking fails (an estimate never fails a stream).
- */
-function estimateOf(def: StreamDefinition, ctx: StreamContext): Observable<AirbyteMessage[]> {
-  const est = def.estimate;
-  if (!est) return EMPTY;
-  return ctx.request({ name: def.name, tokenCost: est.tokenCost }, { method: 'GET', url: ctx.root(est.api) + est.path }).pipe(
-    concatMap((res) => {
-      const node = valueAt(res.data, est.total);
-      return typeof node === 'number' && Number.isInteger(node) && node >= 0 ? of([estimateTrace(def.name, node, ctx.now())]) : EMPTY;
-    }),
-    catchError((err: unknown) => {
-      // A reason to end the whole read (the token cap, a spent budget) is not a missing estimate.
-      if (endsRead(err)) throw err;
-      ctx.log('warn', `${def.name}: no estimate (${messageOf(err)})`);
-      return EMPTY;
-    }),
   );
 }
 
@@ -206,6 +193,7 @@ export function readStream(plan: StreamPlan, ctx: StreamContext, stage$: Observa
         ordered: serverFiltered,
         perPage: incremental,
         now: () => ctx.now(),
+        ...(ctx.finalState ? { finalState: () => ctx.finalState?.(def.name) ?? {} } : {}),
       }),
     ));
   });

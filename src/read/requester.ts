@@ -12,7 +12,10 @@ import type { HttpPort, HttpRequest, HttpResponse } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, type ConnectorConfig, type OAuthCredentials } from '../config/types.js';
 import { createAuth } from '../http/auth.js';
-import { NetworkError, RateLimitError, TokenCapError, UnreachableError, messageOf } from '../errors.js';
+import { NetworkError, RateLimitError, TlsError, TokenCapError, UnreachableError, messageOf } from '../errors.js';
+
+/** Network failures of a request that never reached the server (it cannot have been charged). */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Consecutive network failures (across streams) that stop the read. */
 export const BREAKER_THRESHOLD = 10;
@@ -130,12 +133,13 @@ export function createRequester(deps: RequesterDeps): Requester {
             spent += cost;
             tokens.set(def.name, (tokens.get(def.name) ?? 0) + cost);
           },
-          // A failed request frees its tokens. One cancelled in flight (a stop) keeps them reserved: the server may
-          // have answered, and charged, already.
-          error: () => {
+          // Only a request that never reached the server frees its tokens. One that failed on the way back (a timeout,
+          // a reset, an error answer) or was cancelled in flight (a stop) keeps them counted against the cap: the
+          // server may have charged it. So the cap holds whatever the server counts.
+          error: (err: unknown) => {
             if (settled) return;
             settled = true;
-            reserved -= cost;
+            if (err instanceof TlsError || (err instanceof NetworkError && NOT_SENT.has(err.code))) reserved -= cost;
           },
         }),
       );

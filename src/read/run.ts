@@ -21,13 +21,17 @@ import type { Session } from '../session.js';
 import { DEFAULT_FANOUT_CONCURRENCY } from '../config/types.js';
 import { customFieldOptions, customFieldStages, type CustomFieldStage } from '../customFields/index.js';
 import { deleteMarker } from '../deletes.js';
-import { pagesOf, readStream, type PageStage, type StreamContext, type StreamPlan } from './readStream.js';
+import { pagesOf, readStream, startCursor, type PageStage, type StreamContext, type StreamPlan } from './readStream.js';
 import { withStreamStatus } from './withStreamStatus.js';
 import { keyGate, skippedMessage } from './primaryKey.js';
+import { TOKENS_SPENT, predictCost, previewLine, spendLine, type CostPrediction } from './costPreview.js';
+import { countsFor } from './estimates.js';
 
 export interface ReadOptions {
   /** Emits an error when the read must stop (a signal); every stream ends INCOMPLETE after its last safe STATE. */
   readonly stop$?: Observable<Error>;
+  /** Gets the cost preview once it is known, before the streams start (the progress display). */
+  readonly onPreview?: (predictions: readonly CostPrediction[]) => void;
 }
 
 export interface ReadOutcome {
@@ -58,6 +62,8 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
   const own$ = new Subject<AirbyteMessage[]>();
   let stoppedBy: Error | undefined;
   let failed = false;
+  /** The cost preview, once the counts are known. */
+  let predictions: CostPrediction[] | undefined;
   /**
    * Stops every stream: each ends with its last safe STATE and INCOMPLETE. The reason is reported once: by the stream
    * that met it (`byStream`), or here.
@@ -108,7 +114,7 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
     const breaker = requester.unreachable$.subscribe((err) => stop(err));
     return session.roots().pipe(
       concatMap((root) => {
-        const ctx: StreamContext = {
+        const base: StreamContext = {
           request: requester.request,
           root,
           startDate: config.replication_start_date,
@@ -116,10 +122,21 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
           log: (level, message) => log[level](message),
           stop$,
           fanoutConcurrency: config.fanout_concurrency ?? DEFAULT_FANOUT_CONCURRENCY,
+          // A complete read's final STATE carries what it spent: the next run's cost preview.
+          finalState: (stream) => ({ [TOKENS_SPENT]: requester.tokens.get(stream) ?? 0 }),
         };
-        // Custom field definitions are read once, before the streams start, when records are renamed or relabelled.
-        return customFieldStages((def) => pagesOf(def, ctx), plans.map((p) => p.def), customFieldOptions(config)).pipe(
-          concatMap((stage) => from(plans).pipe(map((plan) => streamOf(plan, ctx, stage)), mergeStreams<AirbyteMessage[]>(config.num_workers))),
+        // What the API can count is asked once, before the streams start: the cost preview and the estimates.
+        return countsFor(plans, base).pipe(
+          concatMap((counts) => {
+            const ctx: StreamContext = { ...base, counts };
+            predictions = plans.map((p) => predictCost(p, startCursor(p, config.replication_start_date), counts));
+            log.info(previewLine(predictions));
+            options.onPreview?.(predictions);
+            // Custom field definitions are read once, before the streams start, when records are renamed or relabelled.
+            return customFieldStages((def) => pagesOf(def, ctx), plans.map((p) => p.def), customFieldOptions(config)).pipe(
+              concatMap((stage) => from(plans).pipe(map((plan) => streamOf(plan, ctx, stage)), mergeStreams<AirbyteMessage[]>(config.num_workers))),
+            );
+          }),
         );
       }),
       finalize(() => {
@@ -127,6 +144,7 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
         breaker.unsubscribe();
         const spent = [...requester.tokens].map(([s, t]) => `${s}=${t}`).join(', ');
         log.info(`Read finished: ${requester.requestCount()} requests; API tokens spent per stream: ${spent || 'none'}`);
+        if (predictions) log.info(spendLine(predictions, requester.tokens, requester.tokensSpent()));
         own$.complete();
       }),
     );

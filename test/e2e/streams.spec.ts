@@ -109,7 +109,9 @@ describe('read --streams', () => {
     expect(r.code).toBe(0);
     const states = ofType(r.messages, 'STATE').map((m) => (m['state'] as { stream: { stream_descriptor: { name: string }; stream_state: Rec } }).stream);
     expect(new Set(states.map((s) => s.stream_descriptor.name))).toEqual(new Set(['deals', 'notes']));
-    for (const s of states) expect(s.stream_state).toEqual({});
+    // No cursor: only the final STATE carries what the stream spent (the next run's cost preview).
+    for (const s of states) expect(Object.keys(s.stream_state).filter((k) => k !== 'tokens_spent')).toEqual([]);
+    expect(states.filter((s) => typeof s.stream_state['tokens_spent'] === 'number').map((s) => s.stream_descriptor.name).sort()).toEqual(['deals', 'notes']);
   });
 
   it('--catalog wins over --streams, with a WARN saying so', async () => {

@@ -88,7 +88,7 @@ describe('read: v2 cursor paging (deals)', () => {
     nock(API).get('/api/v2/deals').query(true).reply(function (uri) { record.call(this as never, uri); return [200, v2Page([], null)]; });
     const r = await readInProcess({ config: { ...config, replication_start_date: '2023-06-01' }, streams: [{ name: 'deals', syncMode: 'incremental' }] });
     expect(seen[0]?.query['updated_since']).toBe('2023-06-01T00:00:00Z');
-    expect(states(r.messages, 'deals').at(-1)?.stream.stream_state).toEqual({ update_time: '2023-06-01T00:00:00Z' });
+    expect(states(r.messages, 'deals').at(-1)?.stream.stream_state).toEqual({ update_time: '2023-06-01T00:00:00Z', tokens_spent: 10 });
     expect(statuses(r.messages, 'deals')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
   });
 });
@@ -140,7 +140,7 @@ describe('read: client-side incremental (pipelines)', () => {
     nock(API).get('/api/v2/pipelines').query(true).reply(200, v2Page([{ id: 1, update_time: '2024-09-01T00:00:00Z' }], null));
     const r = await readInProcess({ config, streams: [{ name: 'pipelines', syncMode: 'incremental', state: { update_time: '2999-01-01T00:00:00Z' } }] });
     expect(records(r.messages)).toHaveLength(0);
-    expect(states(r.messages, 'pipelines').at(-1)?.stream.stream_state).toEqual({ update_time: '2999-01-01T00:00:00Z' });
+    expect(states(r.messages, 'pipelines').at(-1)?.stream.stream_state).toEqual({ update_time: '2999-01-01T00:00:00Z', tokens_spent: 5 });
   });
 });
 
@@ -159,7 +159,8 @@ describe('read: fan-out (deal_products)', () => {
     expect(childReqs.map((c) => c.query['deal_ids']?.split(',').length)).toEqual([100, 50]);
     // The product of deal 1 has not changed since the state: it is filtered out.
     expect(records(r.messages, 'deal_products')).toHaveLength(149);
-    expect(states(r.messages, 'deal_products').at(-1)?.stream.stream_state).toEqual({ update_time: '2024-06-01T00:00:00Z' });
+    // The final STATE also carries the tokens the stream spent (1 parent page and 2 child requests, 10 each).
+    expect(states(r.messages, 'deal_products').at(-1)?.stream.stream_state).toEqual({ update_time: '2024-06-01T00:00:00Z', tokens_spent: 30 });
   });
 });
 
@@ -186,6 +187,8 @@ describe('read: mail (threads of every folder, then their messages)', () => {
 describe('read: failures', () => {
   it.each([403, 404, 410])('a %i for one parent of a substream skips that parent, logs it, and the stream completes', async (status) => {
     nock(API).get('/api/v2/deals').query(true).reply(200, v2Page([deal(1, '2024-01-01T00:00:00Z'), deal(2, '2024-01-02T00:00:00Z'), deal(3, '2024-01-03T00:00:00Z')], null));
+    // A full read of deal_flow counts its parents first (the cost preview: one request per deal).
+    nock(API).get('/api/v1/deals/summary').reply(200, { success: true, data: { total_count: 3 } });
     nock(API).get('/api/v1/deals/1/flow').query(true).reply(200, { success: true, data: [{ object: 'dealChange', timestamp: '2024-01-01 00:00:00', data: { id: 11 } }] });
     nock(API).get('/api/v1/deals/2/flow').query(true).reply(status, { success: false, error: 'no access' });
     nock(API).get('/api/v1/deals/3/flow').query(true).reply(200, { success: true, data: [{ object: 'dealChange', timestamp: '2024-01-03 00:00:00', data: { id: 33 } }] });
@@ -218,7 +221,7 @@ describe('read: failures', () => {
     const r = await readInProcess({ config, streams: [{ name: 'boards' }, { name: 'currencies' }] });
     expect(statuses(r.messages, 'boards')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
     expect(records(r.messages, 'boards')).toEqual([]);
-    expect(states(r.messages, 'boards').map((x) => x.stream.stream_state)).toEqual([{}]);
+    expect(states(r.messages, 'boards').map((x) => x.stream.stream_state)).toEqual([{ tokens_spent: 0 }]);
     const warn = r.messages.find((m) => m.type === 'LOG' && (m['log'] as { message: string }).message.startsWith('boards is not available on this Pipedrive plan'));
     expect(warn?.['log']).toMatchObject({ level: 'WARN' });
     expect((warn?.['log'] as { message: string }).message).toContain('402');
