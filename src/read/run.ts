@@ -116,6 +116,7 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
           log: (level, message) => log[level](message),
           stop$,
           fanoutConcurrency: config.fanout_concurrency ?? DEFAULT_FANOUT_CONCURRENCY,
+          includeV1Fields: config['include_v1_fields'] !== false,
         };
         // Custom field definitions are read once, before the streams start, when records are renamed or relabelled.
         return customFieldStages((def) => pagesOf(def, ctx), plans.map((p) => p.def), customFieldOptions(config)).pipe(
