@@ -484,6 +484,27 @@ export function schemaFiles(specs: Record<ApiVersion, SpecReader>, notes: string
   return files;
 }
 
+/**
+ * What `npm run schemas` prints: which declared fields come from the generator rather than the OpenAPI response
+ * schemas, one line per stream and source (`overrides` of scripts/schema-overrides.ts, `include_fields`, `connector`
+ * for the fields the engine adds, `added` from the API example, `primary key`, `cursor field`), then other notes.
+ */
+export function declaredReport(notes: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  const other: string[] = [];
+  for (const note of notes) {
+    const m = /^([a-z_]+): (override|include_fields|connector|added|kept \(already declared\)|primary key|cursor field) (.+)$/.exec(note);
+    if (!m) {
+      other.push(`note: ${note}\n`);
+      continue;
+    }
+    const key = `${m[1]}: ${m[2] === 'override' ? 'overrides' : m[2]!}`;
+    groups.set(key, [...(groups.get(key) ?? []), m[3]!]);
+  }
+  const lines = [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, fields]) => `  ${key}: ${fields.join(', ')}\n`);
+  return `${other.join('')}declared fields not taken from the OpenAPI response schemas:\n${lines.join('')}`;
+}
+
 function main(argv: readonly string[]): void {
   const root = pathToFileURL(`${packageRoot()}/`);
   const refDir = argv[0] !== undefined ? pathToFileURL(`${resolve(argv[0])}/`) : new URL('../shared/reference/', root);
@@ -499,19 +520,7 @@ function main(argv: readonly string[]): void {
   for (const file of readdirSync(outDir)) {
     if (file.endsWith('.json') && !files.has(file)) unlinkSync(new URL(file, outDir));
   }
-  // Which declared fields come from the generator rather than the OpenAPI response schemas, per stream and source.
-  const groups = new Map<string, string[]>();
-  for (const note of notes) {
-    const m = /^([a-z_]+): (override|include_fields|connector|added|kept \(already declared\)|primary key|cursor field) (.+)$/.exec(note);
-    if (!m) {
-      process.stderr.write(`note: ${note}\n`);
-      continue;
-    }
-    const key = `${m[1]}: ${m[2] === 'override' ? 'overrides' : m[2]!}`;
-    groups.set(key, [...(groups.get(key) ?? []), m[3]!]);
-  }
-  process.stderr.write('declared fields not taken from the OpenAPI response schemas:\n');
-  for (const [key, fields] of [...groups].sort(([a], [b]) => a.localeCompare(b))) process.stderr.write(`  ${key}: ${fields.join(', ')}\n`);
+  process.stderr.write(declaredReport(notes));
   process.stderr.write(`wrote ${files.size} schemas to ${fileURLToPath(outDir)}\n`);
 }
 
