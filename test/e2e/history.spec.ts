@@ -108,6 +108,31 @@ describe('field history streams', () => {
   });
 });
 
+describe('discover', () => {
+  it('lists the new streams with their keys, cursors and sync modes', async () => {
+    const r = await runCli(['discover', '--config', files['config.json'] as string]);
+    expect(r.code, r.stderr.slice(-1000)).toBe(0);
+    const streams = (ofType(r.messages, 'CATALOG')[0]?.['catalog'] as { streams: Rec[] }).streams;
+    const byName = new Map(streams.map((st) => [st['name'], st]));
+    for (const stream of LOGS) {
+      expect(byName.get(stream), stream).toMatchObject({
+        supported_sync_modes: ['full_refresh', 'incremental'],
+        source_defined_cursor: true,
+        default_cursor_field: ['time'],
+        source_defined_primary_key: [[CHANGELOGS[stream]], ['time'], ['field_key'], ['change_seq']],
+      });
+      const props = (byName.get(stream)?.['json_schema'] as { properties: Record<string, Rec> }).properties;
+      expect(props['time']).toMatchObject({ airbyte_type: 'timestamp_without_timezone' });
+    }
+    for (const stream of OPTION_STREAMS) {
+      expect(byName.get(stream), stream).toMatchObject({ supported_sync_modes: ['full_refresh'], source_defined_primary_key: [['field_key'], ['id']] });
+    }
+    const deals = (byName.get('deals')?.['json_schema'] as { properties: Record<string, Rec> }).properties;
+    expect(deals['activities_count']).toMatchObject({ type: ['integer', 'null'] });
+    expect(deals['last_incoming_mail_time']).toMatchObject({ type: ['string', 'null'], format: 'date-time' });
+  });
+});
+
 describe('option streams', () => {
   it.each(OPTION_STREAMS)('%s equals the ground truth exactly (in order), valid against its schema', (stream) => {
     const got = recordsOf(full, stream);
