@@ -65,6 +65,11 @@ function notesOf(def: StreamDefinition): string {
     notes.push(`Fan-out of ${code(f.parent.name)} (${per}).`);
   }
   if (def.description) notes.push(def.description);
+  const include = def.includeFields;
+  if (include) {
+    const which = include.length <= 2 ? include.map(code).join(', ') : `all ${include.length} values of the endpoint`;
+    notes.push(`With \`include_v1_fields\` (default) it asks for \`include_fields\`: ${which}.`);
+  }
   return notes.join(' ');
 }
 

@@ -1,9 +1,9 @@
 /**
  * What the schema generator (`scripts/schemas.ts`) declares beyond the OpenAPI response schemas: fields real
- * accounts send, the connector's own fields, the types of `include_fields` values, and the streams of issue 14
- * that have a schema before a stream definition. `npm run schemas` prints every field declared from here.
+ * accounts send, the connector's own fields and the types of `include_fields` values. `npm run schemas` prints every
+ * field declared from here (and the fields the stream definitions make the engine add: `fanOut.parentIdField`,
+ * `sequence.field`, `flatten.as`).
  */
-import type { StreamDefinition } from '../streams/types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Schema = { [key: string]: Json };
@@ -18,7 +18,6 @@ export const CDC_DELETED_AT: Schema = {
 
 const nullable = (type: string, description: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], description, ...extra });
 const REAL = 'Not in the OpenAPI response schema; sent by real Pipedrive accounts.';
-const parentId = (entity: string): Schema => ({ type: 'integer', description: `The ID of the ${entity} the change belongs to (added by the connector).` });
 
 /** A declared field the spec does not describe: where it goes, its schema, and why it is there. */
 export interface Override {
@@ -56,10 +55,6 @@ export const EXTRA_FIELDS: Readonly<Record<string, ReadonlyArray<Override>>> = {
     { path: ['permission_set_type'], schema: nullable('string', `The type of the permission set (admin, regular, …). ${REAL}`) },
   ],
   goals: [{ path: ['expected_outcome', 'currency_id'], schema: nullable('integer', `The currency of a sum goal's target. ${REAL}`) }],
-  // Change logs: each entry carries the id of its record.
-  deal_changelog: [{ path: ['deal_id'], schema: parentId('deal') }],
-  person_changelog: [{ path: ['person_id'], schema: parentId('person') }],
-  organization_changelog: [{ path: ['organization_id'], schema: parentId('organization') }],
   deal_flow: [
     {
       path: ['data', 'id'],
@@ -73,54 +68,24 @@ export const EXTRA_FIELDS: Readonly<Record<string, ReadonlyArray<Override>>> = {
 
 /** The type of an `include_fields` value, by its name (the spec gives names only). */
 export function includeFieldSchema(name: string): Schema {
-  const desc = `Returned when asked for with \`include_fields=${name}\` (declared from the endpoint's include_fields enum; typed by the generator).`;
+  const desc = `Sent when config include_v1_fields is true (the connector asks for it with \`include_fields=${name}\`).`;
   if (name.endsWith('_count')) return nullable('integer', desc);
   if (name.endsWith('_id')) return nullable('integer', desc);
   if (name.endsWith('_time')) return nullable('string', desc, { format: 'date-time' });
   return nullable('string', desc);
 }
 
-
-/** Streams that declare their endpoint's `include_fields` (the counts and fields v1 returned by default). */
-export const WITH_INCLUDE_FIELDS = new Set(['deals', 'deals_archived', 'persons', 'organizations']);
-
-/**
- * Option streams: one record per option of a `*Fields` endpoint's fields (the option plus `field_key`), built from
- * the item schema of `options` in that endpoint's response.
- */
-export const OPTION_STREAMS: Readonly<Record<string, string>> = {
-  activity_field_options: '/activityFields',
-  deal_field_options: '/dealFields',
-  organization_field_options: '/organizationFields',
-  person_field_options: '/personFields',
-  product_field_options: '/productFields',
-};
-
-/**
- * Streams of issue 14 that have a schema before they have a stream definition (a definition with the same name,
- * once added to `streams/`, takes over; its primary key then decides which fields are non-null).
- */
-export const PLANNED_STREAMS: readonly StreamDefinition[] = [
-  ...(['deal', 'person', 'organization'] as const).map(
-    (e): StreamDefinition => ({
-      name: `${e}_changelog`,
-      api: 'v1',
-      path: `/${e}s/{id}/changelog`,
-      paging: { kind: 'cursor' },
-      primaryKey: [[`${e}_id`], ['time'], ['field_key']],
-      cursorField: 'time',
-      incremental: 'client',
-      tokenCost: 20,
-    }),
-  ),
-  ...Object.entries(OPTION_STREAMS).map(
-    ([name, path]): StreamDefinition => ({ name, api: 'v2', path, paging: { kind: 'cursor' }, primaryKey: [['field_key'], ['id']], incremental: 'none', tokenCost: 10 }),
-  ),
-];
-
-/** The stream definitions the generator writes schemas for: the catalog's, then the planned ones it lacks. */
-export function schemaStreams(defined: readonly StreamDefinition[]): StreamDefinition[] {
-  const names = new Set(defined.map((d) => d.name));
-  return [...defined, ...PLANNED_STREAMS.filter((d) => !names.has(d.name))];
+/** The parent's id the engine adds to each child record (`fanOut.parentIdField`), typed as the parent's key. */
+export function parentIdSchema(parent: string, parentKey: string, type: Json): Schema {
+  return { type, description: `Added by the connector: the \`${parentKey}\` of the ${parent} record this record belongs to.` };
 }
 
+/** The number the engine gives records of one parent that share `groupBy` (`StreamDefinition.sequence`). */
+export function sequenceSchema(groupBy: readonly string[]): Schema {
+  return {
+    type: 'integer',
+    description:
+      `Added by the connector: how many older records of the same parent have the same ${groupBy.join(' and ')} (0 for the oldest). ` +
+      'It tells apart changes of one field within one second, and keeps its value when later reads see newer changes.',
+  };
+}

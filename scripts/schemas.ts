@@ -13,6 +13,9 @@
  *   dates get `format: date`;
  * - fields that the API's response example shows but the schema omits are added (typed from the example);
  * - the cursor field and the primary-key fields always exist (added with a note when the spec lacks them);
+ * - the fields the engine adds are declared from the definition: the parent's id of a fan-out (`fanOut.parentIdField`, typed
+ *   as the parent's key), the sequence number (`sequence.field`), the parent key of flattened items (`flatten.as`), and
+ *   the `include_fields` values the stream asks for (`includeFields`, typed by name);
  * - every stream with a delete signal (the definition's `deleted` signal, see `src/deletes.ts`: `is_deleted`, `active_flag`, `deleted_flag`,
  *   project `status`) also has `_ab_cdc_deleted_at` (set by the read engine).
  * Keys are sorted, so the output is deterministic. `enum`, `example`, `required`, `title` and bounds are dropped:
@@ -25,9 +28,7 @@ import { parse } from 'yaml';
 import { allStreams } from '../streams/index.js';
 import { packageRoot } from '../src/paths.js';
 import type { ApiVersion, StreamDefinition } from '../streams/types.js';
-import { CDC_DELETED_AT, EXTRA_FIELDS, includeFieldSchema, OPTION_STREAMS, schemaStreams, WITH_INCLUDE_FIELDS } from './schema-overrides.js';
-
-export { OPTION_STREAMS, PLANNED_STREAMS, schemaStreams } from './schema-overrides.js';
+import { CDC_DELETED_AT, EXTRA_FIELDS, includeFieldSchema, parentIdSchema, sequenceSchema } from './schema-overrides.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -377,36 +378,45 @@ function includeFields(spec: SpecReader, path: string): string[] {
   return [];
 }
 
-/** The records of an option stream: the `options` items of the fields, plus the field's key. */
-function optionRecords(def: StreamDefinition, spec: SpecReader): { item: Norm; records: Json[] } {
-  const path = OPTION_STREAMS[def.name]!;
-  const { schema, examples } = spec.response(path);
-  const { item: field, examples: fields } = selectRecords(spec.normalize(schema), examples, 'data');
-  const options = field.properties.get('options');
-  if (!options?.items) throw new Error(`${def.name}: ${path} has no options in its field schema`);
-  const item: Norm = { ...options.items, properties: new Map(options.items.properties) };
-  item.properties.set('field_key', { ...emptyNorm(), types: new Set(['string']), description: 'The key of the field the option belongs to (`field_code` of the field).' });
+/**
+ * The records of a stream that `flatten`s its endpoint's records (the options of the `*Fields` definitions): the
+ * items of the records' `items` array, plus the record's `parentKey` under `as`.
+ */
+function flattenedRecords(def: StreamDefinition, spec: SpecReader, notes: string[]): { item: Norm; records: Json[] } {
+  const flat = def.flatten!;
+  const { schema, examples } = spec.response(def.path);
+  const { item: parent, examples: parents } = selectRecords(spec.normalize(schema), examples, def.recordSelector ?? 'data');
+  const items = parent.properties.get(flat.items);
+  if (!items?.items) throw new Error(`${def.name}: ${def.path} has no ${flat.items} array in its record schema`);
+  const item: Norm = { ...items.items, properties: new Map(items.items.properties) };
+  const key = parent.properties.get(flat.parentKey);
+  item.properties.set(flat.as, {
+    ...emptyNorm(),
+    types: new Set(key?.types ?? ['string']),
+    description: `Added by the connector: the \`${flat.parentKey}\` of the ${def.path} record this is one of the \`${flat.items}\` of.`,
+  });
+  notes.push(`${def.name}: connector ${flat.as}`);
   const records: Json[] = [];
-  for (const f of fields) {
-    if (!isObject(f) || !Array.isArray(f['options'])) continue;
-    for (const o of f['options']) if (isObject(o)) records.push({ ...o, field_key: f['field_code'] ?? null });
+  for (const p of parents) {
+    if (!isObject(p) || !Array.isArray(p[flat.items])) continue;
+    for (const o of p[flat.items] as Json[]) if (isObject(o)) records.push({ ...o, [flat.as]: p[flat.parentKey] ?? null });
   }
   return { item, records };
 }
 
 /** Builds one stream's schema. `notes` collects what the spec lacked and what the generator added. */
-export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: string[]): Schema {
-  if (OPTION_STREAMS[def.name] !== undefined) {
-    const { item, records } = optionRecords(def, spec);
-    return finishSchema(def, spec, notes, item, records);
+export function buildSchema(def: StreamDefinition, spec: SpecReader, notes: string[], parentSpec: SpecReader = spec): Schema {
+  if (def.flatten !== undefined) {
+    const { item, records } = flattenedRecords(def, spec, notes);
+    return finishSchema(def, spec, notes, item, records, parentSpec);
   }
   const { schema, examples } = spec.response(def.path);
   const response = spec.normalize(schema);
   const { item, examples: records } = selectRecords(response, examples, def.recordSelector ?? 'data');
-  return finishSchema(def, spec, notes, item, records);
+  return finishSchema(def, spec, notes, item, records, parentSpec);
 }
 
-function finishSchema(def: StreamDefinition, spec: SpecReader, notes: string[], item: Norm, records: Json[]): Schema {
+function finishSchema(def: StreamDefinition, spec: SpecReader, notes: string[], item: Norm, records: Json[], parentSpec: SpecReader): Schema {
   const samples = new Map<string, Json[]>();
   for (const record of records) absorbExample(item, record, '', samples);
   const pkTop = new Set(def.primaryKey.filter((k) => k.length === 1).map((k) => k[0]));
@@ -426,10 +436,26 @@ function finishSchema(def: StreamDefinition, spec: SpecReader, notes: string[], 
     const added = ensureField(root, extra.path, structuredClone(extra.schema), extra.replace ?? false);
     notes.push(`${def.name}: ${added ? 'override' : 'kept (already declared)'} ${extra.path.join('.')}${extra.replace ? ' (schema set by the generator)' : ''}`);
   }
-  if (WITH_INCLUDE_FIELDS.has(def.name)) {
-    for (const name of includeFields(spec, def.path)) {
+  if (def.includeFields !== undefined) {
+    const allowed = includeFields(spec, def.path);
+    for (const name of def.includeFields) {
+      if (!allowed.includes(name)) throw new Error(`${def.name}: includeFields value '${name}' is not in the include_fields enum of ${def.api} GET ${def.path}`);
       if (ensureField(root, [name], includeFieldSchema(name))) notes.push(`${def.name}: include_fields ${name}`);
     }
+  }
+  const fan = def.fanOut;
+  if (fan?.parentIdField !== undefined) {
+    // Typed as the parent's key in the parent's own schema.
+    const parentKey = fan.parentKey ?? 'id';
+    const parentProps = buildSchema(fan.parent, parentSpec, [])['properties'];
+    const keySchema = isObject(parentProps) ? parentProps[parentKey] : undefined;
+    const type = isObject(keySchema) && keySchema['type'] !== undefined ? keySchema['type'] : 'integer';
+    ensureField(root, [fan.parentIdField], parentIdSchema(fan.parent.name, parentKey, type), true);
+    notes.push(`${def.name}: connector ${fan.parentIdField}`);
+  }
+  if (def.sequence !== undefined) {
+    ensureField(root, [def.sequence.field], sequenceSchema(def.sequence.groupBy), true);
+    notes.push(`${def.name}: connector ${def.sequence.field}`);
   }
   for (const key of def.primaryKey) {
     if (ensureField(root, key, { type: 'integer' })) notes.push(`${def.name}: primary key ${key.join('.')} missing in the spec, added as integer`);
@@ -450,12 +476,33 @@ function finishSchema(def: StreamDefinition, spec: SpecReader, notes: string[], 
 /** The schema files of every stream (`streams/schemas/<file>` → its text), as `main` writes them. */
 export function schemaFiles(specs: Record<ApiVersion, SpecReader>, notes: string[] = []): Map<string, string> {
   const files = new Map<string, string>();
-  for (const def of schemaStreams(allStreams)) {
+  for (const def of allStreams) {
     const file = `${def.schema ?? def.name}.json`;
     if (files.has(file)) continue;
-    files.set(file, `${JSON.stringify(buildSchema(def, specs[def.api], notes), null, 2)}\n`);
+    files.set(file, `${JSON.stringify(buildSchema(def, specs[def.api], notes, specs[def.fanOut?.parent.api ?? def.api]), null, 2)}\n`);
   }
   return files;
+}
+
+/**
+ * What `npm run schemas` prints: which declared fields come from the generator rather than the OpenAPI response
+ * schemas, one line per stream and source (`overrides` of scripts/schema-overrides.ts, `include_fields`, `connector`
+ * for the fields the engine adds, `added` from the API example, `primary key`, `cursor field`), then other notes.
+ */
+export function declaredReport(notes: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  const other: string[] = [];
+  for (const note of notes) {
+    const m = /^([a-z_]+): (override|include_fields|connector|added|kept \(already declared\)|primary key|cursor field) (.+)$/.exec(note);
+    if (!m) {
+      other.push(`note: ${note}\n`);
+      continue;
+    }
+    const key = `${m[1]}: ${m[2] === 'override' ? 'overrides' : m[2]!}`;
+    groups.set(key, [...(groups.get(key) ?? []), m[3]!]);
+  }
+  const lines = [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, fields]) => `  ${key}: ${fields.join(', ')}\n`);
+  return `${other.join('')}declared fields not taken from the OpenAPI response schemas:\n${lines.join('')}`;
 }
 
 function main(argv: readonly string[]): void {
@@ -473,19 +520,7 @@ function main(argv: readonly string[]): void {
   for (const file of readdirSync(outDir)) {
     if (file.endsWith('.json') && !files.has(file)) unlinkSync(new URL(file, outDir));
   }
-  // Which declared fields come from the generator rather than the OpenAPI response schemas, per stream and source.
-  const groups = new Map<string, string[]>();
-  for (const note of notes) {
-    const m = /^([a-z_]+): (override|include_fields|added|kept \(already declared\)|primary key|cursor field) (.+)$/.exec(note);
-    if (!m) {
-      process.stderr.write(`note: ${note}\n`);
-      continue;
-    }
-    const key = `${m[1]}: ${m[2] === 'override' ? 'overrides' : m[2]!}`;
-    groups.set(key, [...(groups.get(key) ?? []), m[3]!]);
-  }
-  process.stderr.write('declared fields not taken from the OpenAPI response schemas:\n');
-  for (const [key, fields] of [...groups].sort(([a], [b]) => a.localeCompare(b))) process.stderr.write(`  ${key}: ${fields.join(', ')}\n`);
+  process.stderr.write(declaredReport(notes));
   process.stderr.write(`wrote ${files.size} schemas to ${fileURLToPath(outDir)}\n`);
 }
 

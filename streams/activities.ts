@@ -11,5 +11,7 @@ export const activities: StreamDefinition = {
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
   customFields: activityFields,
+  // v1 sent the attendees of meetings with every activity; v2 only when asked (the OpenAPI enum of include_fields).
+  includeFields: ['attendees'],
   tokenCost: 10,
 };

@@ -52,3 +52,40 @@ export const deletedWhenInactive = { deleted: { field: 'active_flag', equals: fa
 
 /** Deleted records carry the v1 `deleted_flag` (mail, legacy teams). */
 export const deletedWhenFlagged = { deleted: { field: 'deleted_flag', equals: true } } as const satisfies Fragment;
+
+/**
+ * `include_fields` of API v2 `/deals` and `/deals/archived`: every value of the OpenAPI enum (the counts and
+ * last-activity fields v1 returned by default), asked for with `include_v1_fields` (no extra token cost).
+ */
+export const dealIncludeFields = {
+  includeFields: [
+    'next_activity_id', 'last_activity_id', 'first_won_time', 'products_count', 'files_count', 'notes_count', 'followers_count',
+    'email_messages_count', 'activities_count', 'done_activities_count', 'undone_activities_count', 'participants_count',
+    'last_incoming_mail_time', 'last_outgoing_mail_time', 'smart_bcc_email', 'source_lead_id',
+  ],
+} as const satisfies Fragment;
+
+/**
+ * The field history of a deal, person or organization (`GET /v1/{entity}/{id}/changelog`, one request chain per
+ * parent): cursor paging with `additional_data.next_cursor` like API v2, 500 entries a page (the endpoint documents
+ * no maximum; 500 is the most any Pipedrive list takes). Entries carry no id and no parent: the engine adds the
+ * parent's id and `change_seq`, which tells apart changes of one field within one second (see `Sequence`).
+ */
+export const changelog = {
+  api: 'v1',
+  paging: { kind: 'cursor' },
+  pageSize: 500,
+  sequence: { field: 'change_seq', groupBy: ['time', 'field_key'] },
+  cursorField: 'time',
+  incremental: 'client',
+  tokenCost: 20,
+} as const satisfies Fragment;
+
+/** One record per option of every field of a `*Fields` list that has options, keyed by the field's `field_code`. */
+export const fieldOptions = {
+  ...v2List,
+  flatten: { items: 'options', parentKey: 'field_code', as: 'field_key' },
+  primaryKey: [['field_key'], ['id']],
+  incremental: 'none',
+  tokenCost: 10,
+} as const satisfies Fragment;

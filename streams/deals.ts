@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted, dealIncludeFields } from './common.js';
 import { dealFields } from './deal_fields.js';
 
 export const deals: StreamDefinition = {
@@ -13,5 +13,6 @@ export const deals: StreamDefinition = {
   estimate: { api: 'v1', path: '/deals/summary', total: 'data.total_count', tokenCost: 40 },
   ...deletedWhenIsDeleted,
   customFields: dealFields,
+  ...dealIncludeFields,
   tokenCost: 10,
 };

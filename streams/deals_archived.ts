@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted, dealIncludeFields } from './common.js';
 import { dealFields } from './deal_fields.js';
 
 export const dealsArchived: StreamDefinition = {
@@ -13,5 +13,6 @@ export const dealsArchived: StreamDefinition = {
   estimate: { api: 'v1', path: '/deals/summary/archived', total: 'data.total_count', tokenCost: 80 },
   ...deletedWhenIsDeleted,
   customFields: dealFields,
+  ...dealIncludeFields,
   tokenCost: 20,
 };

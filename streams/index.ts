@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import type { StreamDefinition } from './types.js';
 import { activities } from './activities.js';
+import { activityFieldOptions } from './activity_field_options.js';
 import { activityFields } from './activity_fields.js';
 import { activityTypes } from './activity_types.js';
 import { boards } from './boards.js';
 import { callLogs } from './call_logs.js';
 import { currencies } from './currencies.js';
+import { dealChangelog } from './deal_changelog.js';
+import { dealFieldOptions } from './deal_field_options.js';
 import { dealFields } from './deal_fields.js';
 import { dealFlow } from './deal_flow.js';
 import { dealInstallments } from './deal_installments.js';
@@ -32,14 +35,19 @@ import { mail } from './mail.js';
 import { mailThreads } from './mail_threads.js';
 import { noteFields } from './note_fields.js';
 import { notes } from './notes.js';
+import { organizationChangelog } from './organization_changelog.js';
+import { organizationFieldOptions } from './organization_field_options.js';
 import { organizationFields } from './organization_fields.js';
 import { organizations } from './organizations.js';
 import { permissionSetAssignments } from './permission_set_assignments.js';
 import { permissionSets } from './permission_sets.js';
+import { personChangelog } from './person_changelog.js';
+import { personFieldOptions } from './person_field_options.js';
 import { personFields } from './person_fields.js';
 import { persons } from './persons.js';
 import { phases } from './phases.js';
 import { pipelines } from './pipelines.js';
+import { productFieldOptions } from './product_field_options.js';
 import { productFields } from './product_fields.js';
 import { products } from './products.js';
 import { projectFields } from './project_fields.js';
@@ -55,11 +63,14 @@ export type { StreamDefinition } from './types.js';
 /** Every stream the connector offers, sorted by name. */
 export const allStreams: readonly StreamDefinition[] = [
   activities,
+  activityFieldOptions,
   activityFields,
   activityTypes,
   boards,
   callLogs,
   currencies,
+  dealChangelog,
+  dealFieldOptions,
   dealFields,
   dealFlow,
   dealInstallments,
@@ -79,14 +90,19 @@ export const allStreams: readonly StreamDefinition[] = [
   mailThreads,
   noteFields,
   notes,
+  organizationChangelog,
+  organizationFieldOptions,
   organizationFields,
   organizations,
   permissionSetAssignments,
   permissionSets,
+  personChangelog,
+  personFieldOptions,
   personFields,
   persons,
   phases,
   pipelines,
+  productFieldOptions,
   productFields,
   products,
   projectFields,

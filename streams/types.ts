@@ -45,6 +45,34 @@ export interface FanOut {
    * WARN and the stream goes on (src/http/statusPolicy.ts). Any other failure fails the stream.
    */
   readonly skipParentOn?: readonly number[];
+  /**
+   * The engine adds the parent's id to every child record under this name (e.g. `deal_id` of `deal_changelog`),
+   * where the child records do not name their parent. Only with `batchSize: 1` (one request per parent).
+   */
+  readonly parentIdField?: string;
+}
+
+/**
+ * Numbers records that the API lists newest first and without an id of their own, so that equal-looking records
+ * (one field changed twice in one second) get distinct keys: each record gets, under `field`, how many older records
+ * of the same parent share its values of `groupBy` (0 for the oldest). Counted from the oldest, a number never
+ * changes when newer records arrive later. The records of one parent are gathered from all its pages before they
+ * are numbered, and before an incremental read filters them (src/read/sequence.ts). Fan-out streams only.
+ */
+export interface Sequence {
+  readonly field: string;
+  readonly groupBy: readonly string[];
+}
+
+/**
+ * A stream whose records are items of the endpoint's records: each record of the endpoint gives the items of its
+ * array `items` (none when it has none), each with the record's `parentKey` added under `as` (first), e.g. the
+ * `options` of the `*Fields` definitions with `field_code` as `field_key`.
+ */
+export interface Flatten {
+  readonly items: string;
+  readonly parentKey: string;
+  readonly as: string;
 }
 
 /**
@@ -112,6 +140,16 @@ export interface StreamDefinition {
    * a WARN and no records instead of failing the read (src/http/statusPolicy.ts).
    */
   readonly unavailableOn?: readonly number[];
+  /**
+   * Values of the endpoint's `include_fields` parameter (the fields API v2 returns only when asked, e.g. counts and
+   * last-activity fields v1 sent by default), asked for when config `include_v1_fields` is true (the default), and
+   * never when the stream is read as the parent of a fan-out stream. `x-token-cost` does not depend on them.
+   */
+  readonly includeFields?: readonly string[];
+  /** The records are the items of an array of the endpoint's records (src/read/requests.ts). */
+  readonly flatten?: Flatten;
+  /** Records numbered within their parent (a fan-out stream), see `Sequence`. */
+  readonly sequence?: Sequence;
   /** Short description for the README and discover. */
   readonly description?: string;
 }

@@ -133,6 +133,31 @@ export interface Activity {
   [key: string]: unknown;
 }
 
+/** A record of the `activity_field_options` stream. */
+export interface ActivityFieldOption {
+  /**
+   * When the option was created
+   *
+   * Format: date-time.
+   */
+  add_time?: string | null;
+  /** Optional color code for the option */
+  color?: string | null;
+  /** Added by the connector: the `field_code` of the /activityFields record this is one of the `options` of. */
+  field_key: string;
+  /** The option ID (integer for custom fields, string for built-in fields) */
+  id: string | number;
+  /** The option display label */
+  label?: string | null;
+  /**
+   * When the option was last updated
+   *
+   * Format: date-time.
+   */
+  update_time?: string | null;
+  [key: string]: unknown;
+}
+
 /** A record of the `activity_fields` stream. */
 export interface ActivityField {
   /** Not in the OpenAPI response schema; present in the API example. */
@@ -315,6 +340,60 @@ export interface Currency {
   name?: string | null;
   /** The symbol of the currency */
   symbol?: string | null;
+  [key: string]: unknown;
+}
+
+/** A record of the `deal_changelog` stream. */
+export interface DealChangelog {
+  /** The ID of the user who made the change */
+  actor_user_id?: number | null;
+  /** Added by the connector: how many older records of the same parent have the same time and field_key (0 for the oldest). It tells apart changes of one field within one second, and keeps its value when later reads see newer changes. */
+  change_seq: number;
+  /** The source of change, for example 'app', 'mobile', 'api', etc. */
+  change_source?: string | null;
+  /** The user agent from which the change was made */
+  change_source_user_agent?: string | null;
+  /** Added by the connector: the `id` of the deals record this record belongs to. */
+  deal_id: number;
+  /** The key of the field that was changed */
+  field_key: string;
+  /** Whether the change was made as part of a bulk update */
+  is_bulk_update_flag?: boolean | null;
+  /** The value of the field after the change */
+  new_value?: string | null;
+  /** The value of the field before the change */
+  old_value?: string | null;
+  /**
+   * The date and time of the change
+   *
+   * Format: date-time, timestamp_without_timezone.
+   */
+  time: string;
+  [key: string]: unknown;
+}
+
+/** A record of the `deal_field_options` stream. */
+export interface DealFieldOption {
+  /**
+   * When the option was created
+   *
+   * Format: date-time.
+   */
+  add_time?: string | null;
+  /** Optional color code for the option */
+  color?: string | null;
+  /** Added by the connector: the `field_code` of the /dealFields record this is one of the `options` of. */
+  field_key: string;
+  /** The option ID (integer for custom fields, string for built-in fields) */
+  id: string | number;
+  /** The option display label */
+  label?: string | null;
+  /**
+   * When the option was last updated
+   *
+   * Format: date-time.
+   */
+  update_time?: string | null;
   [key: string]: unknown;
 }
 
@@ -530,7 +609,7 @@ export interface Deal {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
-  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=activities_count`). */
   activities_count?: number | null;
   /**
    * Only available in Growth and above plans
@@ -576,9 +655,9 @@ export interface Deal {
   currency?: string | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
-  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=done_activities_count`). */
   done_activities_count?: number | null;
-  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=email_messages_count`). */
   email_messages_count?: number | null;
   /**
    * The expected close date of the deal
@@ -586,15 +665,15 @@ export interface Deal {
    * Format: date.
    */
   expected_close_date?: string | null;
-  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=files_count`). */
   files_count?: number | null;
   /**
-   * Returned when asked for with `include_fields=first_won_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=first_won_time`).
    *
    * Format: date-time.
    */
   first_won_time?: string | null;
-  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=followers_count`). */
   followers_count?: number | null;
   /** The ID of the deal */
   id: number;
@@ -604,16 +683,16 @@ export interface Deal {
   is_deleted?: boolean | null;
   /** The IDs of labels assigned to the deal */
   label_ids?: Array<number | null> | null;
-  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_activity_id`). */
   last_activity_id?: number | null;
   /**
-   * Returned when asked for with `include_fields=last_incoming_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_incoming_mail_time`).
    *
    * Format: date-time.
    */
   last_incoming_mail_time?: string | null;
   /**
-   * Returned when asked for with `include_fields=last_outgoing_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_outgoing_mail_time`).
    *
    * Format: date-time.
    */
@@ -652,9 +731,9 @@ export interface Deal {
    * Null if there are no products attached to the deal
    */
   mrr?: number | null;
-  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=next_activity_id`). */
   next_activity_id?: number | null;
-  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=notes_count`). */
   notes_count?: number | null;
   /** The ID of the organization linked to the deal */
   org_id?: number | null;
@@ -664,7 +743,7 @@ export interface Deal {
   origin_id?: string | null;
   /** The ID of the user who owns the deal */
   owner_id?: number | null;
-  /** Returned when asked for with `include_fields=participants_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=participants_count`). */
   participants_count?: number | null;
   /** The ID of the person linked to the deal */
   person_id?: number | null;
@@ -672,9 +751,9 @@ export interface Deal {
   pipeline_id?: number | null;
   /** The success probability percentage of the deal */
   probability?: number | null;
-  /** Returned when asked for with `include_fields=products_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=products_count`). */
   products_count?: number | null;
-  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=smart_bcc_email`). */
   smart_bcc_email?: string | null;
   /** The ID of the lead if the deal was converted from a lead. Only included when requested via include_fields parameter. */
   source_lead_id?: string | null;
@@ -690,7 +769,7 @@ export interface Deal {
   status?: string | null;
   /** The title of the deal */
   title?: string | null;
-  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=undone_activities_count`). */
   undone_activities_count?: number | null;
   /**
    * The last updated date and time of the deal
@@ -719,7 +798,7 @@ export interface ArchivedDeal {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
-  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=activities_count`). */
   activities_count?: number | null;
   /**
    * Only available in Growth and above plans
@@ -765,9 +844,9 @@ export interface ArchivedDeal {
   currency?: string | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
-  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=done_activities_count`). */
   done_activities_count?: number | null;
-  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=email_messages_count`). */
   email_messages_count?: number | null;
   /**
    * The expected close date of the deal
@@ -775,15 +854,15 @@ export interface ArchivedDeal {
    * Format: date.
    */
   expected_close_date?: string | null;
-  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=files_count`). */
   files_count?: number | null;
   /**
-   * Returned when asked for with `include_fields=first_won_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=first_won_time`).
    *
    * Format: date-time.
    */
   first_won_time?: string | null;
-  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=followers_count`). */
   followers_count?: number | null;
   /** The ID of the deal */
   id: number;
@@ -793,16 +872,16 @@ export interface ArchivedDeal {
   is_deleted?: boolean | null;
   /** The IDs of labels assigned to the deal */
   label_ids?: Array<number | null> | null;
-  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_activity_id`). */
   last_activity_id?: number | null;
   /**
-   * Returned when asked for with `include_fields=last_incoming_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_incoming_mail_time`).
    *
    * Format: date-time.
    */
   last_incoming_mail_time?: string | null;
   /**
-   * Returned when asked for with `include_fields=last_outgoing_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_outgoing_mail_time`).
    *
    * Format: date-time.
    */
@@ -841,9 +920,9 @@ export interface ArchivedDeal {
    * Null if there are no products attached to the deal
    */
   mrr?: number | null;
-  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=next_activity_id`). */
   next_activity_id?: number | null;
-  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=notes_count`). */
   notes_count?: number | null;
   /** The ID of the organization linked to the deal */
   org_id?: number | null;
@@ -853,7 +932,7 @@ export interface ArchivedDeal {
   origin_id?: string | null;
   /** The ID of the user who owns the deal */
   owner_id?: number | null;
-  /** Returned when asked for with `include_fields=participants_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=participants_count`). */
   participants_count?: number | null;
   /** The ID of the person linked to the deal */
   person_id?: number | null;
@@ -861,9 +940,9 @@ export interface ArchivedDeal {
   pipeline_id?: number | null;
   /** The success probability percentage of the deal */
   probability?: number | null;
-  /** Returned when asked for with `include_fields=products_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=products_count`). */
   products_count?: number | null;
-  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=smart_bcc_email`). */
   smart_bcc_email?: string | null;
   /** The ID of the lead if the deal was converted from a lead. Only included when requested via include_fields parameter. */
   source_lead_id?: string | null;
@@ -879,7 +958,7 @@ export interface ArchivedDeal {
   status?: string | null;
   /** The title of the deal */
   title?: string | null;
-  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=undone_activities_count`). */
   undone_activities_count?: number | null;
   /**
    * The last updated date and time of the deal
@@ -1810,6 +1889,60 @@ export interface Note {
   [key: string]: unknown;
 }
 
+/** A record of the `organization_changelog` stream. */
+export interface OrganizationChangelog {
+  /** The ID of the user who made the change */
+  actor_user_id?: number | null;
+  /** Added by the connector: how many older records of the same parent have the same time and field_key (0 for the oldest). It tells apart changes of one field within one second, and keeps its value when later reads see newer changes. */
+  change_seq: number;
+  /** The source of change, for example 'app', 'mobile', 'api', etc. */
+  change_source?: string | null;
+  /** The user agent from which the change was made */
+  change_source_user_agent?: string | null;
+  /** The key of the field that was changed */
+  field_key: string;
+  /** Whether the change was made as part of a bulk update */
+  is_bulk_update_flag?: boolean | null;
+  /** The value of the field after the change */
+  new_value?: string | null;
+  /** The value of the field before the change */
+  old_value?: string | null;
+  /** Added by the connector: the `id` of the organizations record this record belongs to. */
+  organization_id: number;
+  /**
+   * The date and time of the change
+   *
+   * Format: date-time, timestamp_without_timezone.
+   */
+  time: string;
+  [key: string]: unknown;
+}
+
+/** A record of the `organization_field_options` stream. */
+export interface OrganizationFieldOption {
+  /**
+   * When the option was created
+   *
+   * Format: date-time.
+   */
+  add_time?: string | null;
+  /** Optional color code for the option */
+  color?: string | null;
+  /** Added by the connector: the `field_code` of the /organizationFields record this is one of the `options` of. */
+  field_key: string;
+  /** The option ID (integer for custom fields, string for built-in fields) */
+  id: string | number;
+  /** The option display label */
+  label?: string | null;
+  /**
+   * When the option was last updated
+   *
+   * Format: date-time.
+   */
+  update_time?: string | null;
+  [key: string]: unknown;
+}
+
 /** A record of the `organization_fields` stream. */
 export interface OrganizationField {
   /** The unique identifier for the field (40-character hash for custom fields) */
@@ -1909,7 +2042,7 @@ export interface Organization {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
-  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=activities_count`). */
   activities_count?: number | null;
   /**
    * The creation date and time of the organization
@@ -1945,19 +2078,19 @@ export interface Organization {
   } | null;
   /** The annual revenue of the organization */
   annual_revenue?: number | null;
-  /** Returned when asked for with `include_fields=closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=closed_deals_count`). */
   closed_deals_count?: number | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
-  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=done_activities_count`). */
   done_activities_count?: number | null;
-  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=email_messages_count`). */
   email_messages_count?: number | null;
   /** The number of employees in the organization */
   employee_count?: number | null;
-  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=files_count`). */
   files_count?: number | null;
-  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=followers_count`). */
   followers_count?: number | null;
   /** The ID of the organization */
   id: number;
@@ -1967,37 +2100,37 @@ export interface Organization {
   is_deleted?: boolean | null;
   /** The IDs of labels assigned to the organization */
   label_ids?: Array<number | null> | null;
-  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_activity_id`). */
   last_activity_id?: number | null;
   /** The LinkedIn profile URL of the organization */
   linkedin?: string | null;
-  /** Returned when asked for with `include_fields=lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=lost_deals_count`). */
   lost_deals_count?: number | null;
   /** The name of the organization */
   name?: string | null;
-  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=next_activity_id`). */
   next_activity_id?: number | null;
-  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=notes_count`). */
   notes_count?: number | null;
-  /** Returned when asked for with `include_fields=open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=open_deals_count`). */
   open_deals_count?: number | null;
   /** Not in the OpenAPI response schema; present in the API example. */
   org_id?: number | null;
   /** The ID of the user who owns the organization */
   owner_id?: number | null;
-  /** Returned when asked for with `include_fields=people_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=people_count`). */
   people_count?: number | null;
-  /** Returned when asked for with `include_fields=related_closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_closed_deals_count`). */
   related_closed_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=related_lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_lost_deals_count`). */
   related_lost_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=related_open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_open_deals_count`). */
   related_open_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=related_won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_won_deals_count`). */
   related_won_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=smart_bcc_email`). */
   smart_bcc_email?: string | null;
-  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=undone_activities_count`). */
   undone_activities_count?: number | null;
   /**
    * The last updated date and time of the organization
@@ -2009,7 +2142,7 @@ export interface Organization {
   visible_to?: number | null;
   /** The website of the organization */
   website?: string | null;
-  /** Returned when asked for with `include_fields=won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=won_deals_count`). */
   won_deals_count?: number | null;
   [key: string]: unknown;
 }
@@ -2043,6 +2176,60 @@ export interface PermissionSet {
   name?: string | null;
   /** The type of permission set */
   type?: string | null;
+  [key: string]: unknown;
+}
+
+/** A record of the `person_changelog` stream. */
+export interface PersonChangelog {
+  /** The ID of the user who made the change */
+  actor_user_id?: number | null;
+  /** Added by the connector: how many older records of the same parent have the same time and field_key (0 for the oldest). It tells apart changes of one field within one second, and keeps its value when later reads see newer changes. */
+  change_seq: number;
+  /** The source of change, for example 'app', 'mobile', 'api', etc. */
+  change_source?: string | null;
+  /** The user agent from which the change was made */
+  change_source_user_agent?: string | null;
+  /** The key of the field that was changed */
+  field_key: string;
+  /** Whether the change was made as part of a bulk update */
+  is_bulk_update_flag?: boolean | null;
+  /** The value of the field after the change */
+  new_value?: string | null;
+  /** The value of the field before the change */
+  old_value?: string | null;
+  /** Added by the connector: the `id` of the persons record this record belongs to. */
+  person_id: number;
+  /**
+   * The date and time of the change
+   *
+   * Format: date-time, timestamp_without_timezone.
+   */
+  time: string;
+  [key: string]: unknown;
+}
+
+/** A record of the `person_field_options` stream. */
+export interface PersonFieldOption {
+  /**
+   * When the option was created
+   *
+   * Format: date-time.
+   */
+  add_time?: string | null;
+  /** Optional color code for the option */
+  color?: string | null;
+  /** Added by the connector: the `field_code` of the /personFields record this is one of the `options` of. */
+  field_key: string;
+  /** The option ID (integer for custom fields, string for built-in fields) */
+  id: string | number;
+  /** The option display label */
+  label?: string | null;
+  /**
+   * When the option was last updated
+   *
+   * Format: date-time.
+   */
+  update_time?: string | null;
   [key: string]: unknown;
 }
 
@@ -2133,7 +2320,7 @@ export interface Person {
    * Format: date-time.
    */
   _ab_cdc_deleted_at?: string | null;
-  /** Returned when asked for with `include_fields=activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=activities_count`). */
   activities_count?: number | null;
   /**
    * The creation date and time of the person
@@ -2147,15 +2334,15 @@ export interface Person {
    * Format: date.
    */
   birthday?: string | null;
-  /** Returned when asked for with `include_fields=closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=closed_deals_count`). */
   closed_deals_count?: number | null;
   /** An object where each key represents a custom field. All custom fields are referenced as randomly generated 40-character hashes. To clear a custom field value, set it to `null`. For multi-option fields (field type `set`), use `null` to clear the selection — sending an empty array `[]` is not supported and will result in a validation error. */
   custom_fields?: { [key: string]: unknown } | null;
-  /** Returned when asked for with `include_fields=doi_status` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=doi_status`). */
   doi_status?: string | null;
-  /** Returned when asked for with `include_fields=done_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=done_activities_count`). */
   done_activities_count?: number | null;
-  /** Returned when asked for with `include_fields=email_messages_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=email_messages_count`). */
   email_messages_count?: number | null;
   /** The emails of the person */
   emails?: Array<{
@@ -2167,11 +2354,11 @@ export interface Person {
     value?: string | null;
     [key: string]: unknown;
   } | null> | null;
-  /** Returned when asked for with `include_fields=files_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=files_count`). */
   files_count?: number | null;
   /** The first name of the person */
   first_name?: string | null;
-  /** Returned when asked for with `include_fields=followers_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=followers_count`). */
   followers_count?: number | null;
   /** The ID of the person */
   id: number;
@@ -2191,10 +2378,10 @@ export interface Person {
   job_title?: string | null;
   /** The IDs of labels assigned to the person */
   label_ids?: Array<number | null> | null;
-  /** Returned when asked for with `include_fields=last_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_activity_id`). */
   last_activity_id?: number | null;
   /**
-   * Returned when asked for with `include_fields=last_incoming_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_incoming_mail_time`).
    *
    * Format: date-time.
    */
@@ -2202,32 +2389,32 @@ export interface Person {
   /** The last name of the person */
   last_name?: string | null;
   /**
-   * Returned when asked for with `include_fields=last_outgoing_mail_time` (declared from the endpoint's include_fields enum; typed by the generator).
+   * Sent when config include_v1_fields is true (the connector asks for it with `include_fields=last_outgoing_mail_time`).
    *
    * Format: date-time.
    */
   last_outgoing_mail_time?: string | null;
-  /** Returned when asked for with `include_fields=lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=lost_deals_count`). */
   lost_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=marketing_status` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=marketing_status`). */
   marketing_status?: string | null;
   /** The name of the person */
   name?: string | null;
-  /** Returned when asked for with `include_fields=next_activity_id` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=next_activity_id`). */
   next_activity_id?: number | null;
   /** Contact sync notes of the person, maximum 10 000 characters, included if contact sync is enabled for the company */
   notes?: string | null;
-  /** Returned when asked for with `include_fields=notes_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=notes_count`). */
   notes_count?: number | null;
-  /** Returned when asked for with `include_fields=open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=open_deals_count`). */
   open_deals_count?: number | null;
   /** The ID of the organization linked to the person */
   org_id?: number | null;
   /** The ID of the user who owns the person */
   owner_id?: number | null;
-  /** Returned when asked for with `include_fields=participant_closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=participant_closed_deals_count`). */
   participant_closed_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=participant_open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=participant_open_deals_count`). */
   participant_open_deals_count?: number | null;
   /** The phones of the person */
   phones?: Array<{
@@ -2265,17 +2452,17 @@ export interface Person {
     value?: string | null;
     [key: string]: unknown;
   } | null;
-  /** Returned when asked for with `include_fields=related_closed_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_closed_deals_count`). */
   related_closed_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=related_lost_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_lost_deals_count`). */
   related_lost_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=related_open_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_open_deals_count`). */
   related_open_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=related_won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=related_won_deals_count`). */
   related_won_deals_count?: number | null;
-  /** Returned when asked for with `include_fields=smart_bcc_email` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=smart_bcc_email`). */
   smart_bcc_email?: string | null;
-  /** Returned when asked for with `include_fields=undone_activities_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=undone_activities_count`). */
   undone_activities_count?: number | null;
   /**
    * The last updated date and time of the person
@@ -2285,7 +2472,7 @@ export interface Person {
   update_time?: string | null;
   /** The visibility of the person */
   visible_to?: number | null;
-  /** Returned when asked for with `include_fields=won_deals_count` (declared from the endpoint's include_fields enum; typed by the generator). */
+  /** Sent when config include_v1_fields is true (the connector asks for it with `include_fields=won_deals_count`). */
   won_deals_count?: number | null;
   [key: string]: unknown;
 }
@@ -2341,6 +2528,31 @@ export interface Pipeline {
   order_nr?: number | null;
   /**
    * The pipeline update time
+   *
+   * Format: date-time.
+   */
+  update_time?: string | null;
+  [key: string]: unknown;
+}
+
+/** A record of the `product_field_options` stream. */
+export interface ProductFieldOption {
+  /**
+   * When the option was created
+   *
+   * Format: date-time.
+   */
+  add_time?: string | null;
+  /** Optional color code for the option */
+  color?: string | null;
+  /** Added by the connector: the `field_code` of the /productFields record this is one of the `options` of. */
+  field_key: string;
+  /** The option ID (integer for custom fields, string for built-in fields) */
+  id: string | number;
+  /** The option display label */
+  label?: string | null;
+  /**
+   * When the option was last updated
    *
    * Format: date-time.
    */
@@ -2853,11 +3065,14 @@ export interface User {
 /** Stream name → the type of its records. */
 export interface StreamRecords {
   activities: Activity;
+  activity_field_options: ActivityFieldOption;
   activity_fields: ActivityField;
   activity_types: ActivityType;
   boards: Board;
   call_logs: CallLog;
   currencies: Currency;
+  deal_changelog: DealChangelog;
+  deal_field_options: DealFieldOption;
   deal_fields: DealField;
   deal_flow: DealFlow;
   deal_installments: DealInstallment;
@@ -2877,14 +3092,19 @@ export interface StreamRecords {
   mail_threads: MailThread;
   note_fields: NoteField;
   notes: Note;
+  organization_changelog: OrganizationChangelog;
+  organization_field_options: OrganizationFieldOption;
   organization_fields: OrganizationField;
   organizations: Organization;
   permission_set_assignments: PermissionSetAssignment;
   permission_sets: PermissionSet;
+  person_changelog: PersonChangelog;
+  person_field_options: PersonFieldOption;
   person_fields: PersonField;
   persons: Person;
   phases: Phase;
   pipelines: Pipeline;
+  product_field_options: ProductFieldOption;
   product_fields: ProductField;
   products: Product;
   project_fields: ProjectField;
@@ -2902,11 +3122,14 @@ export type StreamName = keyof StreamRecords;
 /** Every stream name, in catalog order. */
 export const STREAM_NAMES = [
   "activities",
+  "activity_field_options",
   "activity_fields",
   "activity_types",
   "boards",
   "call_logs",
   "currencies",
+  "deal_changelog",
+  "deal_field_options",
   "deal_fields",
   "deal_flow",
   "deal_installments",
@@ -2926,14 +3149,19 @@ export const STREAM_NAMES = [
   "mail_threads",
   "note_fields",
   "notes",
+  "organization_changelog",
+  "organization_field_options",
   "organization_fields",
   "organizations",
   "permission_set_assignments",
   "permission_sets",
+  "person_changelog",
+  "person_field_options",
   "person_fields",
   "persons",
   "phases",
   "pipelines",
+  "product_field_options",
   "product_fields",
   "products",
   "project_fields",

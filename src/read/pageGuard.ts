@@ -43,8 +43,13 @@ export function assertPage(def: Pick<StreamDefinition, 'recordSelector'>, reques
   throw new SystemError(`Pipedrive answered ${endpointOf(request)} with ${what} instead of a page of records at ${selector}; the stream cannot be read from this answer`);
 }
 
-/** The identity of a record for repeat detection: its primary key and cursor value. */
-function fingerprintOf(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField'>): (record: JsonObject) => string {
+/**
+ * The identity of a record for repeat detection: its primary key and cursor value; the whole record where the engine
+ * completes the key after paging (`sequence`: change log entries have no id, and two of one second differ only by
+ * their values).
+ */
+function fingerprintOf(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField' | 'sequence'>): (record: JsonObject) => string {
+  if (def.sequence !== undefined) return (record) => JSON.stringify(record);
   const paths = def.primaryKey.map((p) => p.join('.'));
   const cursor = def.cursorField;
   return (record) => {
@@ -64,7 +69,7 @@ function fingerprintOf(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField'>
  * result:  -a-b-#           PagingError
  * ```
  */
-export function guardChain<T extends readonly JsonObject[]>(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField' | 'pageSize' | 'name'>, first: HttpRequest): MonoTypeOperatorFunction<T> {
+export function guardChain<T extends readonly JsonObject[]>(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField' | 'pageSize' | 'name' | 'sequence'>, first: HttpRequest): MonoTypeOperatorFunction<T> {
   const maxPages = Math.ceil(MAX_RECORDS_PER_CHAIN / Math.max(1, def.pageSize ?? 1));
   const fingerprint = fingerprintOf(def);
   return (source) =>

@@ -10,7 +10,7 @@
  * of parent ids. What an error answer means for the stream (fail, skip a parent, not on this plan) comes from the
  * status policy and the definition (src/http/statusPolicy.ts).
  */
-import { EMPTY, Observable, catchError, concat, concatMap, defer, from, map, of, takeUntil } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, concatMap, defer, from, identity, map, of, pipe, reduce, takeUntil, type OperatorFunction } from 'rxjs';
 import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { supportsIncremental } from '../../streams/index.js';
@@ -26,6 +26,7 @@ import { checkpoint } from './checkpoint.js';
 import { filterByCursor } from './filterByCursor.js';
 import { PagingError, endpointOf, nextRequestOf } from './paging.js';
 import { firstRequest, selectRecords } from './requests.js';
+import { numberFromOldest } from './sequence.js';
 import { valueAt } from '../valueAt.js';
 
 export interface StreamContext {
@@ -45,6 +46,8 @@ export interface StreamContext {
   readonly counts?: ReadonlyMap<string, Count>;
   /** Merged into the stream's final STATE (what its next run needs, e.g. the tokens it spent). */
   readonly finalState?: (stream: string) => JsonObject;
+  /** Ask for the definitions' `includeFields` (config `include_v1_fields`; default true). */
+  readonly includeV1Fields?: boolean;
 }
 
 export interface StreamPlan {
@@ -117,6 +120,21 @@ function parentPages(child: StreamDefinition, parent: StreamDefinition, ctx: Str
 }
 
 /**
+ * The child pages of one parent as the definition wants them: all its pages gathered into one and numbered
+ * (`sequence`, src/read/sequence.ts), and the parent's id added to each record (`fanOut.parentIdField`).
+ */
+function ofParent(def: StreamDefinition, parentId: string | number): OperatorFunction<JsonObject[], JsonObject[]> {
+  const seq = def.sequence;
+  const field = def.fanOut?.parentIdField;
+  return pipe(
+    seq === undefined
+      ? identity
+      : pipe(reduce((all: JsonObject[], page: JsonObject[]) => (all.push(...page), all), []), map((all) => numberFromOldest(all, seq))),
+    field === undefined ? identity : map((page) => page.map((record) => ({ ...record, [field]: parentId }))),
+  );
+}
+
+/**
  * Children pages of a fan-out stream: one request (paged) per batch of parent ids, up to `fanoutConcurrency` batches
  * at once (all through the one requester, so the shared rate budget paces them), their pages in parent order: a
  * STATE after a page covers every parent before it.
@@ -141,6 +159,7 @@ function childPages(def: StreamDefinition, ctx: StreamContext, since: string | u
         ? { params: { [fan.param]: batch.join(',') } }
         : { id: batch[0] as string | number };
       return pagesOf(def, ctx, opts).pipe(
+        ofParent(def, batch[0] as string | number),
         catchError((err: unknown) => {
           // One parent gone or forbidden must not fail the whole stream: skip it and say so.
           if (streamOutcome(def, statusOf(err), true).kind === 'skipParent') {
@@ -167,9 +186,11 @@ export function readStream(plan: StreamPlan, ctx: StreamContext, stage$: Observa
     const since = startCursor(plan, ctx.startDate);
     const cursorField = def.cursorField;
     const serverFiltered = def.incremental === 'server' && !def.fanOut;
+    // The fields v2 returns only when asked (never asked of a fan-out's parents: they give only their ids).
+    const include = def.includeFields && def.includeFields.length > 0 && ctx.includeV1Fields !== false ? { include_fields: def.includeFields.join(',') } : {};
     const pages: Observable<readonly JsonObject[]> = (def.fanOut
       ? childPages(def, ctx, since)
-      : pagesOf(def, ctx, { since: serverFiltered ? since : undefined })
+      : pagesOf(def, ctx, { since: serverFiltered ? since : undefined, params: include })
     ).pipe(
       catchError((err: unknown) => {
         // A stream the plan lacks ends here, with what it has (nothing) and its STATE, instead of failing the read.

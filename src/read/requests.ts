@@ -1,6 +1,6 @@
 /** Building Pipedrive requests from stream definitions, and selecting records from responses. */
 import type { HttpRequest, QueryValue } from '../http/port.js';
-import type { StreamDefinition } from '../../streams/types.js';
+import type { Flatten, StreamDefinition } from '../../streams/types.js';
 import type { JsonObject } from '../protocol.js';
 import { valueAt } from '../valueAt.js';
 
@@ -33,9 +33,28 @@ export function firstRequest(def: StreamDefinition, opts: RequestOptions): HttpR
 
 /**
  * Records of a page body at the definition's selector (default `data`): the array there, or none for Pipedrive's
- * `data: null` of an empty v1 list. (`assertPage` has checked that the body is a page.)
+ * `data: null` of an empty v1 list (`assertPage` has checked that the body is a page); for a stream that
+ * `flatten`s, the items of those records instead.
  */
 export function selectRecords(def: StreamDefinition, body: unknown): JsonObject[] {
   const node = valueAt(body, def.recordSelector ?? 'data');
-  return Array.isArray(node) ? (node as JsonObject[]) : [];
+  const records = Array.isArray(node) ? (node as JsonObject[]) : [];
+  return def.flatten ? flattenRecords(records, def.flatten) : records;
+}
+
+/**
+ * The items of each record's `items` array (objects only; records without one give none), each with the record's
+ * `parentKey` value first, under `as`: `[{field_code: 'a', options: [{id: 1}]}]` → `[{field_key: 'a', id: 1}]`.
+ */
+export function flattenRecords(records: readonly JsonObject[], flatten: Flatten): JsonObject[] {
+  const out: JsonObject[] = [];
+  for (const record of records) {
+    const items = record[flatten.items];
+    if (!Array.isArray(items)) continue;
+    const parent = record[flatten.parentKey] ?? null;
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) out.push({ [flatten.as]: parent, ...item });
+    }
+  }
+  return out;
 }

@@ -124,6 +124,7 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
           fanoutConcurrency: config.fanout_concurrency ?? DEFAULT_FANOUT_CONCURRENCY,
           // A complete read's final STATE carries what it spent: the next run's cost preview.
           finalState: (stream) => ({ [TOKENS_SPENT]: requester.tokens.get(stream) ?? 0 }),
+          includeV1Fields: config['include_v1_fields'] !== false,
         };
         // What the API can count is asked once, before the streams start: the cost preview and the estimates.
         return countsFor(plans, base).pipe(

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/protocol.js';
 import { killGroup, spawnTracked } from '../helpers/resources.js';
+import { allStreams } from '../../streams/index.js';
 
 const bench = resolve(repoRoot, 'dist/bench/bench.js');
 const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
@@ -52,7 +53,7 @@ describe('npm run bench -- --small', () => {
     has(new RegExp(`^ {2}deal_flow +\\d+ / ${N} +\\d+ / ${N} +\\d+ / ${N} +\\d+ / ${N}$`));
     has(new RegExp(`^ {2}mail_threads \\(Airbyte: mailThreads\\) +\\d+ / ${N} +\\d+ / ${N} +\\d+ / ${N} +\\d+ / ${N}$`));
     has(new RegExp(`^ {2}boards +\\d+ / ${N} +– +\\d+ / ${N} +–$`));
-    for (const what of ['full read, the 35 streams both offer', 'incremental read, the 35 streams both offer', 'full read, every stream \\(ours 42, Airbyte 35\\)', 'incremental read, every stream \\(ours 42, Airbyte 35\\)']) {
+    for (const what of ['full read, the 35 streams both offer', 'incremental read, the 35 streams both offer', `full read, every stream \\(ours ${allStreams.length}, Airbyte 35\\)`, `incremental read, every stream \\(ours ${allStreams.length}, Airbyte 35\\)`]) {
       has(new RegExp(`^tokens ${what}: ours ${N} requests ${N} tokens \\| Airbyte ${N} requests ${N} tokens \\| ratio tokens [\\d.]+, requests [\\d.]+$`));
     }
     const checkLine = lines.find((l) => l.startsWith('tokens check: ')) ?? '';

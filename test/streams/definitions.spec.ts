@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allStreams, loadSchema, streamByName } from '../../streams/index.js';
 import type { StreamDefinition } from '../../streams/types.js';
-import { getOperation, isNode, queryParams } from '../helpers/openapi.js';
+import { getOperation, isNode, queryParams, recordFields } from '../helpers/openapi.js';
 
 /** CONTRACT §5. */
 const CONTRACT_STREAMS = [
@@ -126,7 +126,9 @@ describe('stream definitions', () => {
 
   it('read every stream incrementally whose records carry a modification time, and the rest in full', () => {
     const none = allStreams.filter((s) => s.incremental === 'none').map((s) => s.name).sort();
-    const fields = allStreams.filter((s) => s.name.endsWith('_fields')).map((s) => s.name);
+    // Field definitions and their options are small dimension tables: a full read costs one page, and only a full
+    // read sees a deleted option or field.
+    const fields = allStreams.filter((s) => s.name.endsWith('_fields') || s.name.endsWith('_field_options')).map((s) => s.name);
     expect(none).toEqual([...CONTRACT_NO_TIMESTAMP, ...fields, ...EXTRA_NO_MODIFICATION_TIME].sort());
     for (const name of EXTRA_NO_MODIFICATION_TIME) {
       const def = streamByName(name);
@@ -193,6 +195,9 @@ describe('stream definitions', () => {
       expect(String(ids?.description), name).toContain('maximum of 100');
     }
     expect(fan('deal_flow')).toEqual({ parent: deals, batchSize: 1, skipParentOn });
+    for (const [name, parent, parentIdField] of [['deal_changelog', 'deals', 'deal_id'], ['person_changelog', 'persons', 'person_id'], ['organization_changelog', 'organizations', 'organization_id']] as const) {
+      expect(fan(name), name).toEqual({ parent: streamByName(parent), batchSize: 1, skipParentOn, parentIdField });
+    }
     expect(fan('mail')).toEqual({ parent: streamByName('mail_threads'), batchSize: 1, skipParentOn });
     expect(fan('permission_set_assignments')).toEqual({ parent: streamByName('permission_sets'), batchSize: 1, skipParentOn });
     expect(fan('phases')).toEqual({ parent: streamByName('boards'), batchSize: 1, param: 'board_id', skipParentOn });
@@ -210,6 +215,58 @@ describe('stream definitions', () => {
       if (f.batchSize === 1 && f.param === undefined) expect(def.path, def.name).toContain('{id}');
       else expect(def.path, def.name).not.toContain('{id}');
     }
+  });
+
+  it('add the parent id and the sequence only where one request holds one parent', () => {
+    for (const def of allStreams) {
+      if (def.fanOut?.parentIdField !== undefined || def.sequence !== undefined) {
+        expect(def.fanOut?.batchSize, def.name).toBe(1);
+        expect(def.path, def.name).toContain('{id}');
+      }
+      if (def.sequence !== undefined) {
+        // The sequence completes a key that holds the parent and its group.
+        const key = def.primaryKey.map((k) => k.join('.'));
+        expect(key, def.name).toEqual([def.fanOut?.parentIdField, ...def.sequence.groupBy, def.sequence.field]);
+      }
+    }
+    expect(allStreams.filter((d) => d.sequence !== undefined).map((d) => d.name)).toEqual(['deal_changelog', 'organization_changelog', 'person_changelog']);
+  });
+
+  it('read the change logs with the cursor paging of their v1 endpoints, 20 tokens a page, by change time', () => {
+    for (const name of ['deal_changelog', 'person_changelog', 'organization_changelog']) {
+      const def = streamByName(name) as StreamDefinition;
+      const params = queryParams('v1', def.path);
+      expect([...params.keys()].sort(), name).toEqual(['cursor', 'limit']);
+      expect(def.paging, name).toEqual({ kind: 'cursor' });
+      expect(def).toMatchObject({ api: 'v1', cursorField: 'time', incremental: 'client', tokenCost: 20 });
+      expect(fieldSchema(def, ['time'])).toMatchObject({ airbyte_type: 'timestamp_without_timezone' });
+    }
+  });
+
+  it('flatten the options of the *Fields lists into the option streams', () => {
+    const options = allStreams.filter((d) => d.flatten !== undefined);
+    expect(options.map((d) => d.name)).toEqual(['activity_field_options', 'deal_field_options', 'organization_field_options', 'person_field_options', 'product_field_options']);
+    for (const def of options) {
+      const fields = streamByName(def.name.replace('_field_options', '_fields')) as StreamDefinition;
+      expect({ api: def.api, path: def.path, paging: def.paging, pageSize: def.pageSize, tokenCost: def.tokenCost }, def.name)
+        .toEqual({ api: fields.api, path: fields.path, paging: fields.paging, pageSize: fields.pageSize, tokenCost: fields.tokenCost });
+      expect(def.flatten).toEqual({ items: 'options', parentKey: 'field_code', as: 'field_key' });
+      expect(def.primaryKey).toEqual([['field_key'], ['id']]);
+      expect(recordFields('v2', def.path).has('options'), def.name).toBe(true);
+    }
+  });
+
+  it('ask for every include_fields value of the record lists whose endpoint has them', () => {
+    for (const def of allStreams) {
+      const values = queryParams(def.api, def.path).get('include_fields')?.enum as string[] | undefined;
+      // The *Fields lists' include_fields add field metadata (ui_visibility, …), not record fields.
+      if (values === undefined || def.path.endsWith('Fields')) {
+        expect(def.includeFields, def.name).toBeUndefined();
+        continue;
+      }
+      expect(def.includeFields, def.name).toEqual(values);
+    }
+    expect(allStreams.filter((d) => d.includeFields).map((d) => d.name)).toEqual(['activities', 'deals', 'deals_archived', 'organizations', 'persons']);
   });
 
   it('read projects from both the active and the archived list', () => {

@@ -41,6 +41,17 @@ function recordFor(def: StreamDefinition, n: number, parent?: string): Record<st
   return r;
 }
 
+/** Items per endpoint record of a stream that flattens them (the options of a field). */
+const ITEMS = 2;
+
+/** What the endpoint returns as record n: the stream's record, or for a flattening stream a record holding ITEMS of them. */
+function endpointRecord(def: StreamDefinition, n: number, parent?: string): Record<string, unknown> {
+  const f = def.flatten;
+  if (!f) return recordFor(def, n, parent);
+  const items = Array.from({ length: ITEMS }, (_, k) => ({ id: n * 10 + k, label: `option ${n}.${k}` }));
+  return { [f.parentKey]: `${def.name}_field_${n}`, [f.items]: items };
+}
+
 /**
  * Records on the first page: 2, or a full page where the endpoint sends no pagination object (paging goes on while a
  * page is full); the second page has 2.
@@ -64,7 +75,7 @@ function serve(defs: readonly StreamDefinition[], tested: StreamDefinition) {
         const first = firstPageSize(def, tested);
         const second = def.paging.kind === 'cursor' ? query['cursor'] === 'p2' : def.paging.kind === 'offset' ? query['start'] === String(first) : false;
         const numbers = second ? [first + 1, first + 2] : Array.from({ length: first }, (_, i) => i + 1);
-        const data = ids.flatMap((id) => numbers.map((n) => recordFor(def, n, id)));
+        const data = ids.flatMap((id) => numbers.map((n) => endpointRecord(def, n, id)));
         const body = def.recordSelector === 'data.goals' ? { success: true, data: { goals: data } } : { success: true, data };
         // Each paging shape as the definition declares it (src/read/paging.ts).
         if (def.paging.kind === 'cursor') return [200, { ...body, additional_data: { next_cursor: second ? null : 'p2' } }];
@@ -97,14 +108,36 @@ describe.each(allStreams.map((d) => [d.name, d] as const))('stream %s', (_name, 
       if (def.paging.kind !== 'none' && def.pageSize !== undefined) expect(s.query['limit'], 'page size').toBe(String(def.pageSize));
       for (const [k, v] of Object.entries(def.params ?? {})) expect(s.query[k], k).toBe(String(v));
       expect(s.query['updated_since'], 'no lower bound in a full refresh without start date').toBeUndefined();
+      // The fields v2 sends only when asked (include_v1_fields defaults to true).
+      expect(s.query['include_fields'], 'include_fields').toBe(def.includeFields?.join(','));
     }
+    // A fan-out's parents are read for their ids only: never with include_fields.
+    const parentReqs = def.fanOut ? seen.filter((s) => pathRegex(def.fanOut!.parent).test(s.path)) : [];
+    for (const s of parentReqs) expect(s.query['include_fields'], `parent ${s.path}`).toBeUndefined();
     if (def.paging.kind === 'cursor') expect(own.some((s) => s.query['cursor'] === 'p2'), 'second page by cursor').toBe(true);
     if (def.paging.kind === 'offset') expect(own.some((s) => s.query['start'] === String(firstPageSize(def))), 'second page by offset').toBe(true);
     const got = records(r.messages, def.name);
-    const perPartition = def.paging.kind === 'none' ? 2 : firstPageSize(def) + 2;
+    const perPartition = (def.paging.kind === 'none' ? 2 : firstPageSize(def) + 2) * (def.flatten ? ITEMS : 1);
     const partitions = (def.partitions?.length ?? 1) * (1 + (def.extraPaths?.length ?? 0));
     if (!def.fanOut) expect(got.length).toBe(perPartition * partitions);
     else expect(got.length).toBeGreaterThan(0);
+    if (def.flatten) {
+      const f = def.flatten;
+      expect(got.map((r) => r[f.as]), 'items carry their record\'s key').toEqual([1, 2, 3, 4].flatMap((n) => Array<string>(ITEMS).fill(`${def.name}_field_${n}`)));
+      expect(got[0]).toEqual({ [f.as]: `${def.name}_field_1`, id: 10, label: 'option 1.0' });
+    }
+    const idField = def.fanOut?.parentIdField;
+    if (idField !== undefined) {
+      // Every child carries the id of the parent whose path it was read from, whatever the answer held there (the
+      // fixture puts parent × 1000 + n).
+      const parents = new Set(own.map((s) => Number(pathRegex(def).exec(s.path)?.[1])));
+      expect(parents.size).toBeGreaterThan(1);
+      expect(new Set(got.map((r) => r[idField]))).toEqual(parents);
+    }
+    if (def.sequence) {
+      // The fixture's entries differ in time: each is the oldest of its group.
+      for (const r of got) expect(r[def.sequence.field]).toBe(0);
+    }
     const st = states(r.messages, def.name);
     expect(st).toHaveLength(1);
     expect(st[0]?.sourceStats.recordCount).toBe(got.length);

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { allStreams, loadSchema } from '../../streams/index.js';
 import { packageRoot } from '../../src/paths.js';
-import { OPTION_STREAMS, PLANNED_STREAMS, schemaStreams } from '../../scripts/schemas.js';
 import { endpointMeta, recordNode, type FieldNode } from '../../emulator/meta.js';
 import { isNode, recordFields } from '../helpers/openapi.js';
 
@@ -35,18 +34,17 @@ function types(node: Node): string[] {
   return [node['type'] ?? []].flat() as string[];
 }
 
-/** The catalog's streams and the planned streams of issue 14 that have a schema but no definition yet. */
-const schemaDefs = schemaStreams(allStreams);
+const schemaDefs = allStreams;
+const optionStreams = allStreams.filter((d) => d.flatten !== undefined).map((d) => d.name);
 const schemas = schemaDefs.map((def) => [def, loadSchema(def)] as const);
 const props = (name: string): Record<string, Node> => (schemas.find(([d]) => d.name === name)?.[1]['properties'] ?? {}) as Record<string, Node>;
 
 describe('stream schemas', () => {
-  it('exist for every stream and every planned stream, and only for those', () => {
+  it('exist for every stream, and only for those', () => {
     const files = readdirSync(join(packageRoot(), 'streams', 'schemas')).filter((f) => f.endsWith('.json')).sort();
     expect(files).toEqual(schemaDefs.map((d) => `${d.schema ?? d.name}.json`).sort());
-    expect(PLANNED_STREAMS.map((d) => d.name).sort()).toEqual([
-      'activity_field_options', 'deal_changelog', 'deal_field_options', 'organization_changelog', 'organization_field_options',
-      'person_changelog', 'person_field_options', 'product_field_options',
+    expect(optionStreams.sort()).toEqual([
+      'activity_field_options', 'deal_field_options', 'organization_field_options', 'person_field_options', 'product_field_options',
     ]);
   });
 
@@ -79,9 +77,8 @@ describe('stream schemas', () => {
 
   it('type as integer every field the spec types as integer', () => {
     for (const [def, schema] of schemas) {
-      // The option streams hold the options of the *Fields records, and the change logs are planned streams: their
-      // own tests below check their fields.
-      if (OPTION_STREAMS[def.name] || PLANNED_STREAMS.some((p) => p.name === def.name)) continue;
+      // The option streams hold the options of the *Fields records: their own test below checks their fields.
+      if (def.flatten !== undefined) continue;
       const spec = recordFields(def.api, def.path, def.recordSelector);
       const props = schema['properties'] as Record<string, Node>;
       for (const [key, field] of spec) {
@@ -173,6 +170,8 @@ describe('stream schemas', () => {
   });
 
   it('declare every include_fields value of deals, deals_archived, persons and organizations with its type', () => {
+    expect(allStreams.filter((d) => d.includeFields !== undefined).map((d) => d.name)).toEqual(['activities', 'deals', 'deals_archived', 'organizations', 'persons']);
+    expect(props('activities')['attendees']).toMatchObject({ type: ['array', 'null'] });
     for (const name of ['deals', 'deals_archived', 'persons', 'organizations']) {
       const def = allStreams.find((d) => d.name === name)!;
       const values = endpointMeta(def.api, def.path).params.find((q) => q.name === 'include_fields')?.enum as string[];
@@ -192,13 +191,14 @@ describe('stream schemas', () => {
     expect(Object.keys(props('organizations'))).toContain('people_count');
   });
 
-  it('give the change logs the entry fields, the parent id and a naive `time`', () => {
+  it('give the change logs the entry fields, the parent id, change_seq and a naive `time`', () => {
     for (const [name, parent] of [['deal_changelog', 'deal_id'], ['person_changelog', 'person_id'], ['organization_changelog', 'organization_id']] as const) {
       const p = props(name);
       expect(Object.keys(p).sort(), name).toEqual(
-        ['actor_user_id', 'change_source', 'change_source_user_agent', 'field_key', 'is_bulk_update_flag', 'new_value', 'old_value', parent, 'time'].sort(),
+        ['actor_user_id', 'change_seq', 'change_source', 'change_source_user_agent', 'field_key', 'is_bulk_update_flag', 'new_value', 'old_value', parent, 'time'].sort(),
       );
       expect(p[parent]).toMatchObject({ type: 'integer' });
+      expect(p['change_seq']).toMatchObject({ type: 'integer' });
       expect(p['time']).toMatchObject({ type: 'string', format: 'date-time', airbyte_type: 'timestamp_without_timezone' });
       expect(types(p['old_value']!)).toEqual(['string', 'null']);
       expect(types(p['actor_user_id']!)).toEqual(['integer', 'null']);
@@ -206,7 +206,7 @@ describe('stream schemas', () => {
   });
 
   it('give the option streams the option fields of the *Fields endpoints plus field_key', () => {
-    for (const name of Object.keys(OPTION_STREAMS)) {
+    for (const name of optionStreams) {
       const p = props(name);
       expect(Object.keys(p).sort(), name).toEqual(['add_time', 'color', 'field_key', 'id', 'label', 'update_time']);
       expect(p['field_key']).toMatchObject({ type: 'string' });

@@ -183,6 +183,7 @@ describe('loadConfig: invalid configs', () => {
     ['api_url with a query', { credentials: token, api_url: `https://acme.pipedrive.com/?api_token=${TOKEN}` }, /^config\.api_url must not have a query string or fragment$/],
     ['custom_field_names not in enum', { credentials: token, custom_field_names: 'label' }, /^config\.custom_field_names must be one of 'key', 'name'$/],
     ['resolve_option_labels not a boolean', { credentials: token, resolve_option_labels: 'yes' }, /^config\.resolve_option_labels must be a boolean$/],
+    ['include_v1_fields not a boolean', { credentials: token, include_v1_fields: 'no' }, /^config\.include_v1_fields must be a boolean$/],
     ['config an array', [token], /^config must be a JSON object \(got an array\)$/],
     ['config null', null, /^config must be a JSON object \(got null\)$/],
     ['config not JSON', `{"api_token": ${TOKEN}}`, /^config is not valid JSON/],

@@ -78,6 +78,9 @@ describe('spec.json', () => {
     expect(p['oauth_url']).toMatchObject({ type: 'string', default: 'https://oauth.pipedrive.com' });
     expect(p['custom_field_names']).toMatchObject({ enum: ['key', 'name'], default: 'key' });
     expect(p['resolve_option_labels']).toMatchObject({ type: 'boolean', default: false });
+    // Free: include_fields does not change an endpoint's x-token-cost, so the fields v1 sent are asked for by default.
+    expect(p['include_v1_fields']).toMatchObject({ type: 'boolean', default: true });
+    expect(String((p['include_v1_fields'] as Obj)['description'])).toMatch(/no extra API tokens/);
     for (const [name, prop] of Object.entries(p)) expect(typeof (prop as Obj)['description'], name).toBe('string');
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import nock from 'nock';
 import { readInProcess, records, states, statuses } from '../../helpers/read.js';
+import { streamByName } from '../../../streams/index.js';
 
 const API = 'https://acme.pipedrive.com';
 const config = { credentials: { auth_type: 'api_token', api_token: 'tok-secret-123' }, api_url: API };
@@ -36,9 +37,12 @@ describe('read: v2 cursor paging (deals)', () => {
         : [200, v2Page([deal(1, '2024-01-01T00:00:00Z'), deal(2, '2024-02-01T00:00:00Z')], 'c2')];
     });
     const r = await readInProcess({ config, streams: [{ name: 'deals' }] });
+    // include_v1_fields defaults to true: every include_fields value of the definition.
+    const include_fields = streamByName('deals')?.includeFields?.join(',');
+    expect(include_fields).toContain('activities_count');
     expect(seen.map((s) => s.query)).toEqual([
-      { limit: '500', status: 'open,won,lost,deleted', sort_by: 'update_time', sort_direction: 'asc' },
-      { limit: '500', status: 'open,won,lost,deleted', sort_by: 'update_time', sort_direction: 'asc', cursor: 'c2' },
+      { limit: '500', status: 'open,won,lost,deleted', include_fields, sort_by: 'update_time', sort_direction: 'asc' },
+      { limit: '500', status: 'open,won,lost,deleted', include_fields, sort_by: 'update_time', sort_direction: 'asc', cursor: 'c2' },
     ]);
     expect(seen.every((s) => s.token === 'tok-secret-123')).toBe(true);
     expect(records(r.messages, 'deals').map((d) => d['id'])).toEqual([1, 2, 3]);
@@ -52,6 +56,17 @@ describe('read: v2 cursor paging (deals)', () => {
     expect(r.tokens.get('deals')).toBe(60);
     const estimate = r.messages.find((m) => m.type === 'TRACE' && (m['trace'] as { type: string }).type === 'ESTIMATE');
     expect(estimate?.['trace']).toMatchObject({ estimate: { name: 'deals', type: 'STREAM', row_estimate: 3 } });
+  });
+
+  it('with include_v1_fields false, asks for no include_fields', async () => {
+    nock(API).get('/api/v1/deals/summary').reply(200, { success: true, data: { total_count: 1 } });
+    nock(API).get('/api/v2/deals').query(true).reply(function (uri) {
+      record.call(this as never, uri);
+      return [200, v2Page([deal(1, '2024-01-01T00:00:00Z')], null)];
+    });
+    const r = await readInProcess({ config: { ...config, include_v1_fields: false }, streams: [{ name: 'deals' }] });
+    expect(records(r.messages, 'deals')).toHaveLength(1);
+    expect(seen.map((s) => s.query)).toEqual([{ limit: '500', status: 'open,won,lost,deleted', sort_by: 'update_time', sort_direction: 'asc' }]);
   });
 
   it('incremental sends updated_since from the state and checkpoints after every page', async () => {
