@@ -52,3 +52,9 @@ export const deletedWhenInactive = { deleted: { field: 'active_flag', equals: fa
 
 /** Deleted records carry the v1 `deleted_flag` (mail, legacy teams). */
 export const deletedWhenFlagged = { deleted: { field: 'deleted_flag', equals: true } } as const satisfies Fragment;
+
+/**
+ * `detect_deletes`: the cheapest complete list of ids of a v2 entity is its own list sorted by id (500 ids, 10 tokens a
+ * page; the API has no field selector). Deleted items are not listed, so an id that leaves it was deleted or merged.
+ */
+export const sweepById = { sweep: { params: { sort_by: 'id' } } } as const satisfies Fragment;

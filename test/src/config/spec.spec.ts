@@ -78,6 +78,7 @@ describe('spec.json', () => {
     expect(p['oauth_url']).toMatchObject({ type: 'string', default: 'https://oauth.pipedrive.com' });
     expect(p['custom_field_names']).toMatchObject({ enum: ['key', 'name'], default: 'key' });
     expect(p['resolve_option_labels']).toMatchObject({ type: 'boolean', default: false });
+    expect(p['detect_deletes']).toMatchObject({ type: 'string', enum: ['off', 'on'], default: 'off' });
     for (const [name, prop] of Object.entries(p)) expect(typeof (prop as Obj)['description'], name).toBe('string');
   });
 
