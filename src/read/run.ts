@@ -81,7 +81,7 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
     // The per-page stages: records without a primary key are skipped (counted, one WARN), then deletes are marked from
     // the API's own fields (`_ab_cdc_deleted_at`) before custom fields are renamed or relabelled.
     const keys = keyGate(def);
-    const stages$ = customFields(def).pipe(map((cf) => then(then(keys.stage, deleteMarker(def, now)), cf)));
+    const stages$ = customFields(def, plan.catalogSchema).pipe(map((cf) => then(then(keys.stage, deleteMarker(def, now)), cf)));
     // detect_deletes: an incremental read of a stream with an id sweep ends with the tombstones of the ids gone.
     const tail = detectsDeletes(config) && def.sweep && isIncremental(plan) ? idSweep(plan, ctx) : undefined;
     const warnSkipped = (): void => {
