@@ -1,6 +1,6 @@
 /**
  * The id sweep of `detect_deletes` (src/read/idSweep.ts) in-process against the emulator: interrupted sweeps (a stop,
- * a failed request, a spent daily budget) never produce tombstones and the next complete run finds the deletions;
+ * a failed request, a spent daily budget, the token cap) never produce tombstones and the next complete run finds the deletions;
  * records written by an interrupted run are remembered; a damaged state is not trusted; the option and the sync mode
  * decide whether anything is swept.
  */
@@ -114,6 +114,22 @@ describe('interrupted sweeps never make tombstones, and the next run finds the d
     expect(lastState(spent)[SWEEP_STATE_KEY]).toEqual(s1[SWEEP_STATE_KEY]);
     e.set({ dailyBudget: null });
     const next = await readInProcess({ config, streams: [incremental(lastState(spent))] });
+    expect(tombstoneIds(next)).toEqual(gone);
+  });
+
+  it('max_tokens_per_read reached in the middle of the sweep: the read stops without tombstones; the next run sends them', async () => {
+    const { e, config } = await start();
+    const s1 = lastState(await readInProcess({ config, streams: [incremental()] }));
+    const gone = (e.mutate({ delete: { persons: 5 } }).deleted['persons'] as number[]).sort((a, b) => a - b);
+    e.resetLog();
+    // One incremental page (10 tokens) and one of the three sweep pages fit under the cap.
+    const capped = await readInProcess({ config: { ...config, max_tokens_per_read: 25 }, streams: [incremental(s1)] });
+    expect(capped.failed).toBe(true);
+    expect(tombstoneIds(capped)).toEqual([]);
+    expect(e.requests.filter((q) => q.query['sort_by'] === 'id')).toHaveLength(1);
+    expect(statuses(capped.messages, 'persons').at(-1)).toBe('INCOMPLETE');
+    expect(lastState(capped)[SWEEP_STATE_KEY]).toEqual(s1[SWEEP_STATE_KEY]);
+    const next = await readInProcess({ config, streams: [incremental(lastState(capped))] });
     expect(tombstoneIds(next)).toEqual(gone);
   });
 
