@@ -16,6 +16,10 @@ export const CDC_DELETED_AT: Schema = {
     'Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.',
 };
 
+/** Added to the `_ab_cdc_deleted_at` description of the streams with an id sweep (`detect_deletes`). */
+export const CDC_TOMBSTONE =
+  'With detect_deletes on, also set on the tombstone of a record whose id left the list ({id, update_time, _ab_cdc_deleted_at}): the time of the id sweep that found it gone.';
+
 const nullable = (type: string, description: string, extra: Schema = {}): Schema => ({ type: [type, 'null'], description, ...extra });
 const REAL = 'Not in the OpenAPI response schema; sent by real Pipedrive accounts.';
 

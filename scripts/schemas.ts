@@ -28,7 +28,7 @@ import { parse } from 'yaml';
 import { allStreams } from '../streams/index.js';
 import { packageRoot } from '../src/paths.js';
 import type { ApiVersion, StreamDefinition } from '../streams/types.js';
-import { CDC_DELETED_AT, EXTRA_FIELDS, includeFieldSchema, parentIdSchema, sequenceSchema } from './schema-overrides.js';
+import { CDC_DELETED_AT, CDC_TOMBSTONE, EXTRA_FIELDS, includeFieldSchema, parentIdSchema, sequenceSchema } from './schema-overrides.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -428,9 +428,12 @@ function finishSchema(def: StreamDefinition, spec: SpecReader, notes: string[], 
     if (child) props[key] = emit(child, key, key, !pkTop.has(key), ctx);
   }
   root['properties'] = props;
-  if (def.deleted !== undefined || isObject(props['is_deleted'])) {
-    // The read engine marks deleted records for Airbyte destinations (`deleteMarker` of src/deletes.ts).
-    props['_ab_cdc_deleted_at'] = structuredClone(CDC_DELETED_AT);
+  if (def.deleted !== undefined || isObject(props['is_deleted']) || def.sweep !== undefined) {
+    // The read engine marks deleted records for Airbyte destinations (`deleteMarker` of src/deletes.ts), and with
+    // detect_deletes the id sweep sends tombstones (src/read/idSweep.ts).
+    const cdc = structuredClone(CDC_DELETED_AT);
+    if (def.sweep !== undefined) cdc['description'] = `${String(cdc['description'])} ${CDC_TOMBSTONE}`;
+    props['_ab_cdc_deleted_at'] = cdc;
   }
   for (const extra of EXTRA_FIELDS[def.name] ?? []) {
     const added = ensureField(root, extra.path, structuredClone(extra.schema), extra.replace ?? false);

@@ -68,9 +68,17 @@ export function configuredCatalog(selection: readonly string[] | 'all', options:
   };
 }
 
-/** The read plans of a (checked) configured catalog: each stream's definition, sync mode and input state. */
+/**
+ * The read plans of a (checked) configured catalog: each stream's definition, sync mode, input state and catalog
+ * schema (whose custom-field names `custom_field_names: name` keeps, src/customFields/catalogNames.ts).
+ */
 export function plansOf(configured: readonly ConfiguredStream[], states: ReadonlyMap<string, JsonObject>): StreamPlan[] {
-  return configured.map((c) => ({ def: definition(c.stream.name), syncMode: c.sync_mode, state: states.get(c.stream.name) }));
+  return configured.map((c) => ({
+    def: definition(c.stream.name),
+    syncMode: c.sync_mode,
+    state: states.get(c.stream.name),
+    catalogSchema: c.stream.json_schema,
+  }));
 }
 
 function definition(name: string): StreamDefinition {

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted, sweepById } from './common.js';
 import { activityFields } from './activity_fields.js';
 
 export const activities: StreamDefinition = {
@@ -10,6 +10,7 @@ export const activities: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  ...sweepById,
   customFields: activityFields,
   // v1 sent the attendees of meetings with every activity; v2 only when asked (the OpenAPI enum of include_fields).
   includeFields: ['attendees'],

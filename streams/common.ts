@@ -89,3 +89,9 @@ export const fieldOptions = {
   incremental: 'none',
   tokenCost: 10,
 } as const satisfies Fragment;
+
+/**
+ * `detect_deletes`: the cheapest complete list of ids of a v2 entity is its own list sorted by id (500 ids, 10 tokens a
+ * page; the API has no field selector). Deleted items are not listed, so an id that leaves it was deleted or merged.
+ */
+export const sweepById = { sweep: { params: { sort_by: 'id' } } } as const satisfies Fragment;

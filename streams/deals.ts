@@ -12,6 +12,8 @@ export const deals: StreamDefinition = {
   ...serverByUpdateTime,
   estimate: { api: 'v1', path: '/deals/summary', total: 'data.total_count', tokenCost: 40 },
   ...deletedWhenIsDeleted,
+  // Deleted deals stay listed 30 days (marked by the stream itself); the sweep finds the ones that are gone for good.
+  sweep: { params: { status: 'open,won,lost,deleted', sort_by: 'id' } },
   customFields: dealFields,
   ...dealIncludeFields,
   tokenCost: 10,

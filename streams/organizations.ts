@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted, sweepById } from './common.js';
 import { organizationFields } from './organization_fields.js';
 
 export const organizations: StreamDefinition = {
@@ -10,6 +10,7 @@ export const organizations: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  ...sweepById,
   customFields: organizationFields,
   // The OpenAPI enum of include_fields.
   includeFields: [

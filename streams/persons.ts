@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted, sweepById } from './common.js';
 import { personFields } from './person_fields.js';
 
 export const persons: StreamDefinition = {
@@ -10,6 +10,7 @@ export const persons: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  ...sweepById,
   customFields: personFields,
   // The OpenAPI enum of include_fields: marketing_status and doi_status need the company's marketing app (Campaigns).
   includeFields: [

@@ -1,5 +1,5 @@
 import type { StreamDefinition } from './types.js';
-import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted } from './common.js';
+import { v2List, byId, serverByUpdateTime, deletedWhenIsDeleted, sweepById } from './common.js';
 import { productFields } from './product_fields.js';
 
 export const products: StreamDefinition = {
@@ -10,6 +10,7 @@ export const products: StreamDefinition = {
   ...byId,
   ...serverByUpdateTime,
   ...deletedWhenIsDeleted,
+  ...sweepById,
   customFields: productFields,
   tokenCost: 10,
 };

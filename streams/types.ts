@@ -84,6 +84,19 @@ export interface DeleteSignal {
   readonly equals: boolean | string;
 }
 
+/**
+ * How to list every id of an entity cheaply, for `detect_deletes` (src/read/idSweep.ts): the same paging as the
+ * stream, on `path` (default the stream's) with exactly `params` (the stream's own `params` are not added). Ids that
+ * a previous sweep saw and this one does not are deleted (or merged away): they get tombstone records.
+ */
+export interface IdSweep {
+  readonly path?: string;
+  /** The whole query of the sweep, besides `limit` (e.g. `{ sort_by: 'id' }`). */
+  readonly params: Readonly<Record<string, QueryValue>>;
+  /** Token cost of one sweep request (default the stream's `tokenCost`). */
+  readonly tokenCost?: number;
+}
+
 export interface StreamDefinition {
   /** Airbyte stream name (snake_case). */
   readonly name: string;
@@ -133,6 +146,8 @@ export interface StreamDefinition {
   readonly customFields?: StreamDefinition;
   /** How the API marks deleted records of this stream, where it does (docs/custom-fields-and-deletes.md). */
   readonly deleted?: DeleteSignal;
+  /** How `detect_deletes: on` lists the stream's ids to find the deletes its list hides (docs/custom-fields-and-deletes.md). */
+  readonly sweep?: IdSweep;
   /** Name of the schema file in `streams/schemas/` (default: the stream name). */
   readonly schema?: string;
   /**

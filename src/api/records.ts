@@ -9,7 +9,7 @@
 /** A record of the `activities` stream. */
 export interface Activity {
   /**
-   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.
+   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time. With detect_deletes on, also set on the tombstone of a record whose id left the list ({id, update_time, _ab_cdc_deleted_at}): the time of the id sweep that found it gone.
    *
    * Format: date-time.
    */
@@ -604,7 +604,7 @@ export interface DealProduct {
 /** A record of the `deals` stream. */
 export interface Deal {
   /**
-   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.
+   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time. With detect_deletes on, also set on the tombstone of a record whose id left the list ({id, update_time, _ab_cdc_deleted_at}): the time of the id sweep that found it gone.
    *
    * Format: date-time.
    */
@@ -2037,7 +2037,7 @@ export interface OrganizationField {
 /** A record of the `organizations` stream. */
 export interface Organization {
   /**
-   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.
+   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time. With detect_deletes on, also set on the tombstone of a record whose id left the list ({id, update_time, _ab_cdc_deleted_at}): the time of the id sweep that found it gone.
    *
    * Format: date-time.
    */
@@ -2315,7 +2315,7 @@ export interface PersonField {
 /** A record of the `persons` stream. */
 export interface Person {
   /**
-   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.
+   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time. With detect_deletes on, also set on the tombstone of a record whose id left the list ({id, update_time, _ab_cdc_deleted_at}): the time of the id sweep that found it gone.
    *
    * Format: date-time.
    */
@@ -2618,7 +2618,7 @@ export interface ProductField {
 /** A record of the `products` stream. */
 export interface Product {
   /**
-   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time.
+   * Set by the connector when Pipedrive reports the record as deleted (is_deleted, active_flag false, deleted_flag or status deleted, by entity): its update time. With detect_deletes on, also set on the tombstone of a record whose id left the list ({id, update_time, _ab_cdc_deleted_at}): the time of the id sweep that found it gone.
    *
    * Format: date-time.
    */

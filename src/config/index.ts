@@ -180,7 +180,7 @@ function migrate(raw: Record<string, unknown>): Migration | null {
 // ---------------------------------------------------------------------------------------------------------------
 // validation messages
 
-const TOP_OPTIONALS = ['replication_start_date', 'num_workers', 'api_url', 'oauth_url', 'custom_field_names', 'resolve_option_labels', 'request_timeout_seconds', 'fanout_concurrency', 'max_tokens_per_read', 'include_v1_fields'];
+const TOP_OPTIONALS = ['replication_start_date', 'num_workers', 'api_url', 'oauth_url', 'custom_field_names', 'resolve_option_labels', 'request_timeout_seconds', 'fanout_concurrency', 'max_tokens_per_read', 'include_v1_fields', 'detect_deletes'];
 const CREDENTIAL_OPTIONALS = ['access_token', 'token_expiry_date', 'api_domain'];
 
 /** Optional settings set to null or a blank string mean "not set" (as some UIs and older platforms store them). */

@@ -8,15 +8,20 @@ import type { StreamDefinition } from '../../streams/types.js';
 import { ConnectorError, RateLimitError, endsRead, failureTypeOf, messageOf } from '../errors.js';
 import type { FailureType, JsonObject } from '../protocol.js';
 import { fetchCustomFields, type FieldDefinitions, type ReadPages } from './fetch.js';
-import { streamCustomFields } from './names.js';
+import { builtinNames, streamCustomFields } from './names.js';
+import { catalogNames } from './catalogNames.js';
 import { transformsRecords, type CustomFieldOptions } from './options.js';
 import { customFieldTransform } from './transform.js';
 
 /** A per-page function of records. */
 export type PageTransform = (records: readonly JsonObject[]) => readonly JsonObject[];
 
-/** A stream's custom-field stage: its per-page transform, or an error when its definitions could not be read. */
-export type CustomFieldStage = (def: StreamDefinition) => Observable<PageTransform>;
+/**
+ * A stream's custom-field stage: its per-page transform, or an error when its definitions could not be read.
+ * `catalogSchema` is the stream's schema in the configured catalog: in `name` mode its names are kept for the keys
+ * it knows (src/customFields/catalogNames.ts).
+ */
+export type CustomFieldStage = (def: StreamDefinition, catalogSchema?: unknown) => Observable<PageTransform>;
 
 /** A stream that needs custom field definitions it could not get: it fails with this, keeping the cause's type. */
 export class CustomFieldsError extends ConnectorError {
@@ -50,12 +55,13 @@ export function customFieldStages(
   opts: CustomFieldOptions,
 ): Observable<CustomFieldStage> {
   if (!transformsRecords(opts) || !streams.some((s) => s.customFields)) return of(() => of(identity));
-  const stageOf = (fields: FieldDefinitions | undefined, failure: unknown): CustomFieldStage => (def) => {
+  const stageOf = (fields: FieldDefinitions | undefined, failure: unknown): CustomFieldStage => (def, catalogSchema) => {
     const source = def.customFields;
     if (!source) return of(identity);
     const err = failure ?? fields?.errors.get(source.name);
     if (err !== undefined) return throwError(() => definitionsError(def.name, source.name, err));
-    return of(customFieldTransform(streamCustomFields(def, fields?.byStream.get(source.name) ?? [], opts)));
+    const known = opts.naming === 'name' ? catalogNames(catalogSchema, def.api) : undefined;
+    return of(customFieldTransform(streamCustomFields(def, fields?.byStream.get(source.name) ?? [], opts, builtinNames(def), known)));
   };
   return fetchCustomFields(readPages, streams).pipe(
     map((fields) => stageOf(fields, undefined)),

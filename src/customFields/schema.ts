@@ -5,6 +5,7 @@
 import type { ApiVersion } from '../../streams/types.js';
 import { isObject, type CustomFieldDef, type SubField } from './definitions.js';
 import type { StreamCustomFields } from './names.js';
+import { FIELD_KEY, SUBFIELD } from './catalogNames.js';
 
 type Schema = Record<string, unknown>;
 
@@ -116,10 +117,12 @@ function describe(f: CustomFieldDef): string {
 /**
  * The JSON-schema properties of one custom field, under `name` (the key, or the snake_case name). API v2: one
  * property (composite values are objects); API v1: the root value plus one property per `<name>_<suffix>` subfield.
- * Every value is nullable.
+ * Every value is nullable. `annotate` (name mode) marks each property with the field's key (`x-pipedrive-field-key`,
+ * and `x-pipedrive-subfield` on v1 subfields), so that a read can keep these names after a rename.
  */
-export function fieldProperties(f: CustomFieldDef, name: string, api: ApiVersion, resolveLabels: boolean): Record<string, Schema> {
+export function fieldProperties(f: CustomFieldDef, name: string, api: ApiVersion, resolveLabels: boolean, annotate = false): Record<string, Schema> {
   const labels = resolveLabels ? labelSchema(f.type) : undefined;
+  const key: Schema = annotate ? { [FIELD_KEY]: f.key } : {};
   if (api === 'v2') {
     const subs = labels ? undefined : v2Subfields(f);
     let schema: Schema;
@@ -129,13 +132,17 @@ export function fieldProperties(f: CustomFieldDef, name: string, api: ApiVersion
       for (const s of subs) properties[s.code] = scalarSchema(s.type, api);
       schema = { type: ['object', 'null'], additionalProperties: true, properties };
     } else schema = scalarSchema(f.type, api);
-    return { [name]: { ...schema, description: describe(f) } };
+    return { [name]: { ...schema, description: describe(f), ...key } };
   }
   const composite = V1_COMPOSITE[f.type];
   const value = labels ?? scalarSchema(composite?.value ?? f.type, api);
-  const out: Record<string, Schema> = { [name]: { ...value, description: describe(f) } };
+  const out: Record<string, Schema> = { [name]: { ...value, description: describe(f), ...key } };
   for (const s of v1Subfields(f)) {
-    out[`${name}_${s.code}`] = { ...scalarSchema(s.type, api), description: `Subfield ${s.code} of custom field "${f.label}" (key ${f.key}_${s.code}).` };
+    out[`${name}_${s.code}`] = {
+      ...scalarSchema(s.type, api),
+      description: `Subfield ${s.code} of custom field "${f.label}" (key ${f.key}_${s.code}).`,
+      ...(annotate ? { [FIELD_KEY]: f.key, [SUBFIELD]: s.code } : {}),
+    };
   }
   return out;
 }
@@ -144,7 +151,7 @@ export function fieldProperties(f: CustomFieldDef, name: string, api: ApiVersion
 /** The schema properties of a stream's custom fields (v2: for inside `custom_fields`; v1: for the root). */
 export function customFieldSchema(cf: StreamCustomFields): Record<string, Schema> {
   const out: Record<string, Schema> = {};
-  for (const { def, name } of cf.fields) Object.assign(out, fieldProperties(def, name, cf.api, cf.opts.resolveLabels));
+  for (const { def, name } of cf.fields) Object.assign(out, fieldProperties(def, name, cf.api, cf.opts.resolveLabels, cf.opts.naming === 'name'));
   return out;
 }
 

@@ -5,12 +5,13 @@
  * requests ─paginate─▶ pages ─select─▶ records[] ─filterByCursor─▶ ─stage─▶ ─failWhen(stop)─▶ ─checkpoint─▶ [RECORD…, STATE]
  * ```
  *
- * `stage` is the per-page transform the caller composes (run.ts: delete marker, then custom fields). Fan-out streams
+ * `stage` is the per-page transform the caller composes (run.ts: delete marker, then custom fields); a `tail` (the id
+ * sweep of `detect_deletes`) sees the staged pages and adds its own after them. Fan-out streams
  * first page through their parent (only parents changed since the state), then request the children of each batch
  * of parent ids. What an error answer means for the stream (fail, skip a parent, not on this plan) comes from the
  * status policy and the definition (src/http/statusPolicy.ts).
  */
-import { EMPTY, Observable, catchError, concat, concatMap, defer, from, identity, map, of, pipe, reduce, takeUntil, type OperatorFunction } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, concatMap, defer, from, identity, map, of, pipe, reduce, takeUntil, tap, type OperatorFunction } from 'rxjs';
 import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { supportsIncremental } from '../../streams/index.js';
@@ -55,6 +56,19 @@ export interface StreamPlan {
   readonly syncMode: SyncMode;
   /** The stream's input state (`stream_state`), if any. */
   readonly state?: JsonObject | undefined;
+  /** The stream's `json_schema` in the configured catalog (the columns the destination has), if the catalog gives one. */
+  readonly catalogSchema?: JsonObject | undefined;
+}
+
+/**
+ * What a stream carries beyond its own pages (`detect_deletes`, src/read/idSweep.ts): it sees every page of records
+ * as it goes to the checkpoint, adds pages after the stream's last one once the stream has been read to its end, and
+ * adds to every STATE (`checkpoint`'s `extraState`).
+ */
+export interface StreamTail {
+  observe(records: readonly JsonObject[]): void;
+  readonly pages$: Observable<readonly JsonObject[]>;
+  extraState(): JsonObject;
 }
 
 /** A per-page function of records, applied before checkpointing. */
@@ -179,7 +193,12 @@ const unchanged: PageStage = (records) => records;
  * The whole stream as message batches: records of each page followed by their STATE. `stage$` gives the per-page
  * stage once (or fails, and the stream with it, after its last safe STATE).
  */
-export function readStream(plan: StreamPlan, ctx: StreamContext, stage$: Observable<PageStage> = of(unchanged)): Observable<AirbyteMessage[]> {
+export function readStream(
+  plan: StreamPlan,
+  ctx: StreamContext,
+  stage$: Observable<PageStage> = of(unchanged),
+  tail?: StreamTail,
+): Observable<AirbyteMessage[]> {
   return defer(() => {
     const { def } = plan;
     const incremental = isIncremental(plan);
@@ -203,10 +222,11 @@ export function readStream(plan: StreamPlan, ctx: StreamContext, stage$: Observa
       ? pages.pipe(filterByCursor(cursorField, since))
       : pages;
     const staged = stage$.pipe(concatMap((stage) => filtered.pipe(map((records) => stage(records)))));
+    const written = tail ? concat(staged.pipe(tap((records) => tail.observe(records))), tail.pages$) : staged;
     // A total is only an estimate of this read when the read is not bounded below by a cursor.
     const estimate = since === undefined ? estimateOf(def, ctx) : EMPTY;
     const stop$ = ctx.stop$;
-    return concat(stop$ ? estimate.pipe(takeUntil(stop$)) : estimate, (stop$ ? staged.pipe(failWhen(stop$)) : staged).pipe(
+    return concat(stop$ ? estimate.pipe(takeUntil(stop$)) : estimate, (stop$ ? written.pipe(failWhen(stop$)) : written).pipe(
       checkpoint({
         stream: def.name,
         ...(incremental && cursorField !== undefined ? { cursorField } : {}),
@@ -215,6 +235,7 @@ export function readStream(plan: StreamPlan, ctx: StreamContext, stage$: Observa
         perPage: incremental,
         now: () => ctx.now(),
         ...(ctx.finalState ? { finalState: () => ctx.finalState?.(def.name) ?? {} } : {}),
+        ...(tail ? { extraState: () => tail.extraState() } : {}),
       }),
     ));
   });

@@ -9,7 +9,8 @@
  * stream C ─stages─status─┘
  * ```
  *
- * This module owns: the per-page stages of each stream (delete marker, then custom fields), the stream statuses,
+ * This module owns: the per-page stages of each stream (delete marker, then custom fields), the id sweep of
+ * `detect_deletes` (src/read/idSweep.ts), the stream statuses,
  * stopping every stream (a signal, a spent daily budget), and the merge. STATE is owned by `checkpoint`.
  */
 import { Observable, ReplaySubject, Subject, concatMap, defer, finalize, from, map, merge, tap, type Subscription } from 'rxjs';
@@ -21,7 +22,8 @@ import type { Session } from '../session.js';
 import { DEFAULT_FANOUT_CONCURRENCY } from '../config/types.js';
 import { customFieldOptions, customFieldStages, type CustomFieldStage } from '../customFields/index.js';
 import { deleteMarker } from '../deletes.js';
-import { pagesOf, readStream, startCursor, type PageStage, type StreamContext, type StreamPlan } from './readStream.js';
+import { isIncremental, pagesOf, readStream, startCursor, type PageStage, type StreamContext, type StreamPlan } from './readStream.js';
+import { detectsDeletes, idSweep } from './idSweep.js';
 import { withStreamStatus } from './withStreamStatus.js';
 import { keyGate, skippedMessage } from './primaryKey.js';
 import { TOKENS_SPENT, predictCost, previewLine, spendLine, type CostPrediction } from './costPreview.js';
@@ -85,11 +87,13 @@ export function read(session: Session, plans: readonly StreamPlan[], options: Re
     // The per-page stages: records without a primary key are skipped (counted, one WARN), then deletes are marked from
     // the API's own fields (`_ab_cdc_deleted_at`) before custom fields are renamed or relabelled.
     const keys = keyGate(def);
-    const stages$ = customFields(def).pipe(map((cf) => then(then(keys.stage, deleteMarker(def, now)), cf)));
+    const stages$ = customFields(def, plan.catalogSchema).pipe(map((cf) => then(then(keys.stage, deleteMarker(def, now)), cf)));
+    // detect_deletes: an incremental read of a stream with an id sweep ends with the tombstones of the ids gone.
+    const tail = detectsDeletes(config) && def.sweep && isIncremental(plan) ? idSweep(plan, ctx) : undefined;
     const warnSkipped = (): void => {
       if (keys.skipped() > 0) log.warn(skippedMessage(def.name, def, keys.skipped()));
     };
-    return readStream(plan, ctx, stages$).pipe(
+    return readStream(plan, ctx, stages$, tail).pipe(
       tap({ complete: warnSkipped, error: warnSkipped }),
       withStreamStatus(def.name, {
         now,

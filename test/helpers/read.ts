@@ -21,7 +21,7 @@ export interface InProcessRead extends ReadOutcome {
 
 export async function readInProcess(opts: {
   config: Record<string, unknown>;
-  streams: Array<{ name: string; syncMode?: SyncMode; state?: JsonObject }>;
+  streams: Array<{ name: string; syncMode?: SyncMode; state?: JsonObject; catalogSchema?: JsonObject }>;
   port?: HttpPort;
   stop$?: Subject<Error>;
 }): Promise<InProcessRead> {
@@ -33,7 +33,7 @@ export async function readInProcess(opts: {
   const plans = opts.streams.map((s) => {
     const def = streamByName(s.name);
     if (!def) throw new Error(`no stream ${s.name}`);
-    return { def, syncMode: s.syncMode ?? 'full_refresh', state: s.state };
+    return { def, syncMode: s.syncMode ?? 'full_refresh', state: s.state, catalogSchema: s.catalogSchema };
   });
   const sink = createSink(out);
   const session = openSession(loaded, { port: opts.port ?? createAxiosPort({ timeoutMs: 5000 }), log, ready: () => sink.ready() });

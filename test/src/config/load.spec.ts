@@ -182,6 +182,8 @@ describe('loadConfig: invalid configs', () => {
     ['api_url with credentials', { credentials: token, api_url: `https://user:${TOKEN}@acme.pipedrive.com` }, /^config\.api_url must not contain a user name or password$/],
     ['api_url with a query', { credentials: token, api_url: `https://acme.pipedrive.com/?api_token=${TOKEN}` }, /^config\.api_url must not have a query string or fragment$/],
     ['custom_field_names not in enum', { credentials: token, custom_field_names: 'label' }, /^config\.custom_field_names must be one of 'key', 'name'$/],
+    ['detect_deletes not in enum', { credentials: token, detect_deletes: 'yes' }, /^config\.detect_deletes must be one of 'off', 'on'$/],
+    ['detect_deletes a boolean', { credentials: token, detect_deletes: true }, /^config\.detect_deletes must be a string; config\.detect_deletes must be one of 'off', 'on'$/],
     ['resolve_option_labels not a boolean', { credentials: token, resolve_option_labels: 'yes' }, /^config\.resolve_option_labels must be a boolean$/],
     ['include_v1_fields not a boolean', { credentials: token, include_v1_fields: 'no' }, /^config\.include_v1_fields must be a boolean$/],
     ['config an array', [token], /^config must be a JSON object \(got an array\)$/],

@@ -81,6 +81,7 @@ describe('spec.json', () => {
     // Free: include_fields does not change an endpoint's x-token-cost, so the fields v1 sent are asked for by default.
     expect(p['include_v1_fields']).toMatchObject({ type: 'boolean', default: true });
     expect(String((p['include_v1_fields'] as Obj)['description'])).toMatch(/no extra API tokens/);
+    expect(p['detect_deletes']).toMatchObject({ type: 'string', enum: ['off', 'on'], default: 'off' });
     for (const [name, prop] of Object.entries(p)) expect(typeof (prop as Obj)['description'], name).toBe('string');
   });
 
