@@ -21,4 +21,4 @@ export type {
   AirbyteMessage, AirbyteStream, ConfiguredCatalog, ConfiguredStream, ControlMessage, FailureType, LogMessage,
   StateMessage, StreamStatus, SyncMode, TraceMessage,
 } from '../protocol.js';
-export * from './records.js';
+export * from '../../streams/records.js';

@@ -18,7 +18,7 @@ import { parseState } from '../state.js';
 import type { StreamPlan } from '../read/readStream.js';
 import type { AirbyteMessage } from '../protocol.js';
 import { toAsyncIterator } from './iterate.js';
-import type { StreamName } from './records.js';
+import type { StreamName } from '../../streams/records.js';
 import { aborted$, apiSession, configChanges, configOf, publicError } from './session.js';
 import type { ReadIterator, ReadMessage, ReadOptions, ReadSummary } from './types.js';
 

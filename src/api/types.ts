@@ -2,7 +2,7 @@
 import type {
   AirbyteStream, ConfiguredCatalog, ControlMessage, LogMessage, StateMessage, TraceMessage,
 } from '../protocol.js';
-import type { StreamName, StreamRecords } from './records.js';
+import type { StreamName, StreamRecords } from '../../streams/records.js';
 
 /** A RECORD message of one of the streams `S`, its `data` typed by its stream (narrow on `record.stream`). */
 export type RecordMessageOf<S extends StreamName> = {

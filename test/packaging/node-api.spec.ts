@@ -123,7 +123,7 @@ beforeAll(async () => {
   const { stdout } = await timed('npm pack', () => exec(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: repoRoot, env: npmEnv(), maxBuffer: 64 << 20 }));
   const packed = (JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0];
   if (!packed) throw new Error(`npm pack printed no result: ${stdout.slice(0, 300)}`);
-  expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(['dist/src/api/index.js', 'dist/src/api/index.d.ts', 'dist/src/api/records.d.ts']));
+  expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(['dist/src/api/index.js', 'dist/src/api/index.d.ts', 'dist/streams/records.d.ts']));
   project = mkdtempSync(join(tmpdir(), 'spd-consumer-'));
   temps.push(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'spd-consumer', version: '1.0.0', private: true, type: 'module' }));

@@ -1,5 +1,5 @@
 /**
- * src/api/records.ts is what scripts/record-types.ts generates from the committed stream schemas (fix: npm run build
+ * streams/records.ts is what scripts/record-types.ts generates from the committed stream schemas (fix: npm run build
  * && npm run record-types), one type per stream.
  */
 import { describe, expect, it } from 'vitest';
@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/protocol.js';
 import { OUTPUT, recordTypesSource, typeName } from '../../scripts/record-types.js';
-import { STREAM_NAMES } from '../../src/api/records.js';
+import { STREAM_NAMES } from '../../streams/records.js';
 import { allStreams } from '../../streams/index.js';
 
-describe('record types (src/api/records.ts)', () => {
+describe('record types (streams/records.ts)', () => {
   it('are up to date with the stream schemas (fix: npm run build && npm run record-types)', () => {
     expect(readFileSync(join(repoRoot, OUTPUT), 'utf8')).toBe(recordTypesSource());
   });
