@@ -1,7 +1,7 @@
 /**
  * The pipelined floor of `npm run bench` (B2): the least work a deals full refresh can do while overlapping the
  * network with the output, as the connector does. It fetches the same v2 pages as the connector
- * (`/api/v2/deals?limit=500&status=open,won,lost,deleted&sort_by=update_time&sort_direction=asc`, following
+ * (`/api/v2/deals?limit=500&status=open,won,lost,deleted&sort_by=update_time&sort_direction=asc&include_fields=…`, following
  * `additional_data.next_cursor`) over a node:http keep-alive agent, parses each page with `JSON.parse`, sends the
  * request for page n + 1 before it writes page n, builds one `JSON.stringify`ed RECORD line per record and writes
  * each page with one write, waiting for `drain` when stdout's buffer is full.
@@ -9,6 +9,7 @@
  * Usage: `node dist/bench/floor-pipelined.js <api_url> <api_token>`.
  */
 import http from 'node:http';
+import { deals } from '../streams/deals.js';
 
 interface Page {
   data?: unknown[] | null;
@@ -42,6 +43,8 @@ function pageUrl(apiUrl: string, cursor: string | undefined): URL {
   url.searchParams.set('limit', '500');
   url.searchParams.set('sort_by', 'update_time');
   url.searchParams.set('sort_direction', 'asc');
+  // The same pages as the connector's (include_v1_fields is on by default).
+  url.searchParams.set('include_fields', (deals.includeFields ?? []).join(','));
   if (cursor) url.searchParams.set('cursor', cursor);
   return url;
 }

@@ -1,6 +1,6 @@
 /**
  * The floor of `npm run bench` (B): the least work a deals full refresh can do. It fetches the same v2
- * pages as the connector (`/api/v2/deals?limit=500&status=open,won,lost,deleted&sort_by=update_time&sort_direction=asc`,
+ * pages as the connector (`/api/v2/deals?limit=500&status=open,won,lost,deleted&sort_by=update_time&sort_direction=asc&include_fields=…`,
  * following `additional_data.next_cursor`) over a node:http keep-alive agent, one request at a time,
  * parses each page with `JSON.parse` and writes one `JSON.stringify`ed RECORD line per record to stdout
  * (one write per page, waiting for `drain` when stdout's buffer is full).
@@ -8,6 +8,7 @@
  * Usage: `node dist/bench/floor.js <api_url> <api_token>`.
  */
 import http from 'node:http';
+import { deals } from '../streams/deals.js';
 
 interface Page {
   data?: unknown[] | null;
@@ -45,6 +46,8 @@ async function main(apiUrl: string, token: string): Promise<void> {
     url.searchParams.set('limit', '500');
     url.searchParams.set('sort_by', 'update_time');
     url.searchParams.set('sort_direction', 'asc');
+    // The same pages as the connector's (include_v1_fields is on by default).
+    url.searchParams.set('include_fields', (deals.includeFields ?? []).join(','));
     if (cursor) url.searchParams.set('cursor', cursor);
     const page = JSON.parse(await get(agent, url, token)) as Page;
     const emittedAt = Date.now();

@@ -100,10 +100,16 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
       const timer = setTimeout(expire({ kind: 'total', ms: limit }), limit);
       // Until the headers: the server may accept the connection and never answer.
       const headersMs = Math.min(headersTimeoutMs, limit);
-      let waiting: NodeJS.Timeout | undefined = setTimeout(expire({ kind: 'headers', ms: headersMs }), headersMs);
+      const waiting: NodeJS.Timeout = setTimeout(expire({ kind: 'headers', ms: headersMs }), headersMs);
+      // Between chunks of the body: one timer, restarted per chunk (no new timer per chunk on the hot path).
+      let pause: NodeJS.Timeout | undefined;
       const idle = (): void => {
+        if (pause) {
+          pause.refresh();
+          return;
+        }
         clearTimeout(waiting);
-        waiting = setTimeout(expire({ kind: 'idle', ms: idleTimeoutMs }), idleTimeoutMs);
+        pause = setTimeout(expire({ kind: 'idle', ms: idleTimeoutMs }), idleTimeoutMs);
       };
 
       const headers: Record<string, string> = { 'user-agent': userAgent, accept: 'application/json' };
@@ -114,6 +120,7 @@ export function createAxiosPort(options: AxiosPortOptions = {}): HttpPort {
         settled = true;
         clearTimeout(timer);
         clearTimeout(waiting);
+        clearTimeout(pause);
         return !subscriber.closed;
       };
 

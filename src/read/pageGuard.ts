@@ -43,20 +43,41 @@ export function assertPage(def: Pick<StreamDefinition, 'recordSelector'>, reques
   throw new SystemError(`Pipedrive answered ${endpointOf(request)} with ${what} instead of a page of records at ${selector}; the stream cannot be read from this answer`);
 }
 
+/** FNV-1a over a string, continuing from `h` (32 bits). */
+function fnv(h: number, text: string): number {
+  let x = h;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 0x01000193);
+  return x;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const SEPARATOR = 0x1f;
+
+/** A scalar (or any JSON value) into the hash; numbers and strings without building a string of the whole. */
+function mix(h: number, v: unknown): number {
+  const x = Math.imul(h ^ SEPARATOR, 0x01000193);
+  if (typeof v === 'string') return fnv(x, v);
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 0x7fffffff ? Math.imul(x ^ v, 0x01000193) : fnv(x, String(v));
+  return fnv(x, JSON.stringify(v) ?? '');
+}
+
 /**
- * The identity of a record for repeat detection: its primary key and cursor value; the whole record where the engine
- * completes the key after paging (`sequence`: change log entries have no id, and two of one second differ only by
- * their values).
+ * The identity of a record for repeat detection, as a 32-bit hash: its primary key and cursor value; the whole record
+ * where the engine completes the key after paging (`sequence`: change log entries have no id, and two of one second
+ * differ only by their values). Hashing keeps the guard cheap on the hot path (no string per record); a collision
+ * could only make a page look repeated if every one of its records collided.
  */
-function fingerprintOf(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField' | 'sequence'>): (record: JsonObject) => string {
-  if (def.sequence !== undefined) return (record) => JSON.stringify(record);
+function fingerprintOf(def: Pick<StreamDefinition, 'primaryKey' | 'cursorField' | 'sequence'>): (record: JsonObject) => number {
+  if (def.sequence !== undefined) return (record) => fnv(FNV_OFFSET, JSON.stringify(record));
   const paths = def.primaryKey.map((p) => p.join('.'));
+  const nested = paths.map((p) => p.includes('.'));
   const cursor = def.cursorField;
+  const cursorNested = cursor !== undefined && cursor.includes('.');
   return (record) => {
-    let key = '';
-    for (const p of paths) key += `${JSON.stringify(p.includes('.') ? valueAt(record, p) : record[p]) ?? ''}\u0000`;
-    if (cursor !== undefined) key += String(cursor.includes('.') && !(cursor in record) ? valueAt(record, cursor) : record[cursor]);
-    return key;
+    let h = FNV_OFFSET;
+    for (let i = 0; i < paths.length; i++) h = mix(h, nested[i] ? valueAt(record, paths[i] as string) : record[paths[i] as string]);
+    if (cursor !== undefined) h = mix(h, cursorNested && !(cursor in record) ? valueAt(record, cursor) : record[cursor]);
+    return h;
   };
 }
 
@@ -74,7 +95,9 @@ export function guardChain<T extends readonly JsonObject[]>(def: Pick<StreamDefi
   const fingerprint = fingerprintOf(def);
   return (source) =>
     new Observable<T>((subscriber) => {
-      const recent: Set<string>[] = [];
+      /** The fingerprints of the last pages (typed arrays: no per-key object on the heap). */
+      const recent: Int32Array[] = [];
+      const seen = (k: number): boolean => recent.some((page) => page.includes(k));
       let pages = 0;
       return source.subscribe({
         next: (records) => {
@@ -83,8 +106,11 @@ export function guardChain<T extends readonly JsonObject[]>(def: Pick<StreamDefi
             subscriber.error(new PagingError(`Pipedrive's paging of ${endpointOf(first)} did not end after ${maxPages} pages (more than ${MAX_RECORDS_PER_CHAIN} records): it is going in a loop, so the stream stops here incomplete`));
             return;
           }
-          const keys = new Set(records.map(fingerprint));
-          if (records.length > 0 && [...keys].every((k) => recent.some((page) => page.has(k)))) {
+          const keys = new Int32Array(records.length);
+          for (let i = 0; i < records.length; i++) keys[i] = fingerprint(records[i] as JsonObject) | 0;
+          // A page is a repeat when every record was on the pages before: the first one that was not ends the check
+          // (on an ordinary page, the first record).
+          if (records.length > 0 && keys.every(seen)) {
             subscriber.error(new PagingError(`Pipedrive's paging of ${endpointOf(first)} went in a loop: page ${pages} repeats records of the pages before it (same ids, same ${def.cursorField ?? 'values'}) under a new cursor, so the rest of the stream cannot be read`));
             return;
           }
