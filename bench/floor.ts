@@ -8,55 +8,15 @@
  * Usage: `node dist/bench/floor.js <api_url> <api_token>`.
  */
 import http from 'node:http';
-import { deals } from '../streams/deals.js';
-
-interface Page {
-  data?: unknown[] | null;
-  additional_data?: { next_cursor?: string | null } | null;
-}
-
-function get(agent: http.Agent, url: URL, token: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { agent, headers: { 'x-api-token': token, accept: 'application/json' } }, (res) => {
-      res.setEncoding('utf8');
-      let body = '';
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => {
-        if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode} for ${url.pathname}: ${body.slice(0, 200)}`));
-        else resolve(body);
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function write(text: string): Promise<void> {
-  return process.stdout.write(text) ? Promise.resolve() : new Promise((resolve) => process.stdout.once('drain', () => resolve()));
-}
+import { get, pageUrl, writePage, type Page } from './floorHttp.js';
 
 async function main(apiUrl: string, token: string): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let cursor: string | null | undefined;
   let records = 0;
   do {
-    const url = new URL(`${apiUrl.replace(/\/$/, '')}/api/v2/deals`);
-    url.searchParams.set('status', 'open,won,lost,deleted');
-    url.searchParams.set('limit', '500');
-    url.searchParams.set('sort_by', 'update_time');
-    url.searchParams.set('sort_direction', 'asc');
-    // The same pages as the connector's (include_v1_fields is on by default).
-    url.searchParams.set('include_fields', (deals.includeFields ?? []).join(','));
-    if (cursor) url.searchParams.set('cursor', cursor);
-    const page = JSON.parse(await get(agent, url, token)) as Page;
-    const emittedAt = Date.now();
-    let out = '';
-    for (const data of page.data ?? []) {
-      out += JSON.stringify({ type: 'RECORD', record: { stream: 'deals', data, emitted_at: emittedAt } }) + '\n';
-      records++;
-    }
-    if (out) await write(out);
+    const page = JSON.parse(await get(agent, pageUrl(apiUrl, cursor ?? undefined), token)) as Page;
+    records += await writePage(page);
     cursor = page.additional_data?.next_cursor;
   } while (typeof cursor === 'string' && cursor !== '');
   agent.destroy();

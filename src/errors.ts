@@ -117,17 +117,19 @@ export class RateLimitError extends HttpError {
   }
 }
 
+/** A failure of the transport, with the system's code (`ECONNRESET`, `DEPTH_ZERO_SELF_SIGNED_CERT`, …). */
+abstract class TransportError extends ConnectorError {
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}
+
 /** Timeouts, connection resets, truncated or non-JSON bodies. */
-export class NetworkError extends ConnectorError {
+export class NetworkError extends TransportError {
   readonly failureType = 'transient_error' as const;
   override readonly name = 'NetworkError';
   override get retryable(): boolean {
     return true;
-  }
-  readonly code: string;
-  constructor(message: string, code: string) {
-    super(message);
-    this.code = code;
   }
 }
 
@@ -135,14 +137,9 @@ export class NetworkError extends ConnectorError {
  * The TLS certificate of the server is not trusted (self-signed, an intercepting proxy, an expired certificate, a
  * wrong host name). Not retried: it fails the same way until the environment changes.
  */
-export class TlsError extends ConnectorError {
+export class TlsError extends TransportError {
   readonly failureType = 'config_error' as const;
   override readonly name = 'TlsError';
-  readonly code: string;
-  constructor(message: string, code: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** The requests keep failing with network errors or timeouts: the whole read stops (a circuit breaker). */

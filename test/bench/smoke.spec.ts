@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/protocol.js';
-import { killGroup, spawnTracked } from '../helpers/resources.js';
+import { runGroup } from '../helpers/spawn.js';
 import { allStreams } from '../../streams/index.js';
 
 const bench = resolve(repoRoot, 'dist/bench/bench.js');
@@ -12,21 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the bench as its own process group (it spawns connectors and servers): a timeout kills all of them. */
-function run(args: string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawnTracked(process.execPath, [bench, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], group: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const timer = setTimeout(() => {
-      killGroup(child);
-      fail(new Error(`bench ${args.join(' ')} timed out after ${timeoutMs} ms and was killed\n${stderr.slice(-2000)}`));
-    }, timeoutMs);
-    child.on('error', (err) => { clearTimeout(timer); fail(err); });
-    child.on('close', (code) => { clearTimeout(timer); done({ code, stdout, stderr }); });
-  });
-}
+const run = (args: string[], timeoutMs = 120_000) => runGroup(process.execPath, [bench, ...args], { cwd: repoRoot, timeoutMs, what: `bench ${args.join(' ')}` });
 
 const N = '[\\d,]+';
 const S = '[\\d.]+ s';

@@ -6,7 +6,9 @@
  * children too. Temporary directories of `tempFiles` are removed after the file.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * `call`: the caller waits for the child to end (a CLI run); one still running after its test is a leftover of a
@@ -142,3 +144,8 @@ export function openResources(): { children: number; servers: number } {
 process.once('exit', () => {
   for (const c of children) if (alive(c)) kill(c);
 });
+
+/** A fresh temporary folder (`prefix` + random), removed after the file at the latest. */
+export function tempDir(prefix = 'spd-'): string {
+  return trackTempDir(mkdtempSync(join(tmpdir(), prefix)));
+}

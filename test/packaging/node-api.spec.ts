@@ -8,6 +8,7 @@
  * back to the registry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timed as timedStep } from '../helpers/timing.js';
 import { execFile, type ExecFileOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,14 +106,7 @@ let project: string;
 const temps: string[] = [];
 const timings: Record<string, number> = {};
 
-async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await f();
-  } finally {
-    timings[label] = Math.round(performance.now() - t0);
-  }
-}
+const timed = <T>(label: string, f: () => Promise<T>): Promise<T> => timedStep(timings, label, f);
 
 const tsc = (args: string[]) => exec(join(project, 'node_modules/.bin/tsc'), args, { cwd: project, maxBuffer: 16 << 20 });
 

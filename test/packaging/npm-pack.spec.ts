@@ -7,6 +7,7 @@
  * back to the registry.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { timed as timedStep } from '../helpers/timing.js';
 import { execFile, type ExecFileOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -52,14 +53,7 @@ let installDir: string;
 const temps: string[] = [];
 const timings: Record<string, number> = {};
 
-async function timed<T>(label: string, f: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await f();
-  } finally {
-    timings[label] = Math.round(performance.now() - t0);
-  }
-}
+const timed = <T>(label: string, f: () => Promise<T>): Promise<T> => timedStep(timings, label, f);
 
 beforeAll(async () => {
   expect(existsSync(join(repoRoot, 'dist/src/cli/main.js')), 'dist/ is missing: run npm run build first').toBe(true);

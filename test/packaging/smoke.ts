@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { assertValidMessage, repoRoot } from '../helpers/protocol.js';
-import { killGroup, spawnTracked, trackServer } from '../helpers/resources.js';
+import { trackServer } from '../helpers/resources.js';
+import { runGroup } from '../helpers/spawn.js';
 import { allStreams } from '../../streams/index.js';
 
 export interface Run {
@@ -21,40 +22,22 @@ export interface Run {
 }
 
 /** Runs `argv[0]` with `argv[1..]`, parses stdout as JSON lines and validates each as an AirbyteMessage. */
-export function run(argv: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const [cmd, ...args] = argv;
-    if (cmd === undefined) throw new Error('empty command');
-    // Its own process group (`sh -c …` starts the connector as a grandchild): a timeout kills them all.
-    const child = spawnTracked(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], group: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const timer = setTimeout(() => {
-      killGroup(child);
-      reject(new Error(`timed out: ${argv.join(' ')}\n${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        const messages = stdout.split('\n').filter((l) => l.length > 0).map((l) => {
-          let m: unknown;
-          try {
-            m = JSON.parse(l);
-          } catch {
-            throw new Error(`stdout line is not JSON: ${l.slice(0, 200)}\nstderr: ${stderr.slice(-2000)}`);
-          }
-          assertValidMessage(m);
-          return m as Run['messages'][number];
-        });
-        resolve({ code, stdout, stderr, messages });
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
+export async function run(argv: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
+  const [cmd, ...args] = argv;
+  if (cmd === undefined) throw new Error('empty command');
+  // Its own process group (`sh -c …` starts the connector as a grandchild): a timeout kills them all.
+  const { code, stdout, stderr } = await runGroup(cmd, args, { cwd: opts.cwd, ...(opts.env ? { env: opts.env } : {}), ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+  const messages = stdout.split('\n').filter((l) => l.length > 0).map((l) => {
+    let m: unknown;
+    try {
+      m = JSON.parse(l);
+    } catch {
+      throw new Error(`stdout line is not JSON: ${l.slice(0, 200)}\nstderr: ${stderr.slice(-2000)}`);
+    }
+    assertValidMessage(m);
+    return m as Run['messages'][number];
   });
+  return { code, stdout, stderr, messages };
 }
 
 /** A fake Pipedrive (company-domain layout, `/api/v1/...`) with the two endpoints the smoke run needs. */

@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { configErrorOf } from '../helpers/errors.js';
 import { configuredCatalog, cursorFields, knownStreams, plansOf, selectedNames } from '../../src/selection.js';
 import { parseCatalog } from '../../src/catalog.js';
 import { airbyteStream } from '../../src/discover.js';
 import { ConfigError } from '../../src/errors.js';
 import { allStreams, loadSchema, supportsIncremental } from '../../streams/index.js';
 
-const errorOf = (f: () => unknown): ConfigError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = configErrorOf;
 
 describe('selectedNames', () => {
   it('keeps catalog order, each name once, and splits comma-separated entries', () => {

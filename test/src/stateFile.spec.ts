@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/resources.js';
+import { configErrorOf } from '../helpers/errors.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,26 +11,12 @@ import { ConfigError } from '../../src/errors.js';
 import { stateMessage, type AirbyteMessage } from '../../src/protocol.js';
 import { recipes } from '../helpers/recipes.js';
 
-const temps: string[] = [];
-const dir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'spd-statefile-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+const dir = (): string => tempDir('spd-statefile-');
 
 const entry = (name: string, state: Record<string, unknown>) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: state } });
 const record = (stream: string): AirbyteMessage => ({ type: 'RECORD', record: { stream, data: { id: 1 }, emitted_at: 0 } });
 const read = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
-const errorOf = (f: () => unknown): ConfigError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = configErrorOf;
 
 describe('mergeStates', () => {
   it('the run replaces its streams, the others keep their state; sorted by name', () => {

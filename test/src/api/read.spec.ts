@@ -4,6 +4,7 @@
  * `break`, and the errors (thrown ConfigErrors for a read that cannot start, TRACE messages for a stream that fails).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { configErrorOf } from '../../helpers/errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestEmulator, type Emulator } from '../../helpers/emulator.js';
 import { read, discover, check, ConfigError, type ReadMessage, type StreamName } from '../../../src/api/index.js';
@@ -148,15 +149,7 @@ describe('read()', () => {
 });
 
 describe('read(): a read that cannot start throws', () => {
-  const errorOf = (f: () => unknown): ConfigError => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof ConfigError) return e;
-      throw e;
-    }
-    throw new Error('expected a ConfigError');
-  };
+  const errorOf = configErrorOf;
 
   it('invalid input: a ConfigError from read() itself, before any request', () => {
     emu.resetLog();

@@ -1,5 +1,5 @@
+import { runUnprivileged } from '../../helpers/unprivileged.js';
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -238,11 +238,8 @@ describe('readConfigFile', () => {
     const compiled = pathToFileURL(path.join(repoRoot, 'dist/src/config/index.js')).href;
     const script = `import { readConfigFile } from ${JSON.stringify(compiled)};
       try { readConfigFile(${JSON.stringify(file)}); console.log('read'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
-    const node = [process.execPath, '--input-type=module', '-e', script];
-    const drop = '-dac_override,-dac_read_search';
-    const argv = process.getuid?.() === 0 ? ['setpriv', `--inh-caps=${drop}`, `--bounding-set=${drop}`, ...node] : node;
-    const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
-    expect(r.error, `${argv[0]} could not run (setpriv is in util-linux)`).toBeUndefined();
+    const r = runUnprivileged(script);
+    expect(r.error, `${r.argv0} could not run (setpriv is in util-linux)`).toBeUndefined();
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toMatch(/^ConfigError: --config: file '.*locked\.json' is not readable \(permission denied\)$/);
   });

@@ -1,21 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/resources.js';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { runUnprivileged } from '../../helpers/unprivileged.js';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../../helpers/protocol.js';
 import { checkConfigWritable, configFileUpdater } from '../../../src/config/persist.js';
 import { ConfigError } from '../../../src/errors.js';
 import { controlConfigMessage, logMessage, type AirbyteMessage } from '../../../src/protocol.js';
 
-const temps: string[] = [];
-const dir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'spd-persist-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+const dir = (): string => tempDir('spd-persist-');
 
 const oauth = (refresh: string) => ({ credentials: { auth_type: 'oauth2.0', client_id: 'c', client_secret: 'top-secret-1', refresh_token: refresh }, num_workers: 2 });
 const logger = () => {
@@ -78,11 +73,8 @@ describe('checkConfigWritable', () => {
       const compiled = pathToFileURL(join(repoRoot, 'dist/src/config/persist.js')).href;
       const script = `import { checkConfigWritable } from ${JSON.stringify(compiled)};
         try { checkConfigWritable(${JSON.stringify(path)}); console.log('writable'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
-      const node = [process.execPath, '--input-type=module', '-e', script];
-      const drop = '-dac_override,-dac_read_search';
-      const argv = process.getuid?.() === 0 ? ['setpriv', `--inh-caps=${drop}`, `--bounding-set=${drop}`, ...node] : node;
-      const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
-      expect(r.error, `${argv[0]} could not run (setpriv is in util-linux)`).toBeUndefined();
+      const r = runUnprivileged(script);
+      expect(r.error, `${r.argv0} could not run (setpriv is in util-linux)`).toBeUndefined();
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toMatch(/^ConfigError: --update-config: .* cannot be replaced \(EACCES\)/);
     } finally {

@@ -1,16 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../helpers/resources.js';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../src/files/atomic.js';
 
-const temps: string[] = [];
-const dir = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'spd-atomic-'));
-  temps.push(d);
-  return d;
-};
-afterAll(() => { for (const d of temps) rmSync(d, { recursive: true, force: true }); });
+const dir = (): string => tempDir('spd-atomic-');
 
 describe('writeFileAtomic', () => {
   it('creates a file, then replaces it, leaving no temporary file behind', () => {
