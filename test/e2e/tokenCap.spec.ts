@@ -63,10 +63,11 @@ describe('max_tokens_per_read', () => {
     expect(errors, JSON.stringify(errors)).toHaveLength(1);
     expect(errors[0]?.failure_type).toBe('transient_error');
     expect(errors[0]?.message).toMatch(new RegExp(`^The read stopped before going past max_tokens_per_read \\(${cap.toLocaleString('en-US')} API tokens\\): it spent [\\d,]+ tokens on [\\d,]+ requests \\(those still answering included\\), .*Run the sync again: it continues from the last state$`));
-    // The message counts what was spent, and the requests still answering then: the most the read can have spent.
+    // The message counts what was spent when the cap refused a request (the requests still answering included): no
+    // more than the cap. Other streams may still send a smaller request that fits, before the stop reaches them.
     const spentInMessage = Number(/it spent ([\d,]+) tokens/.exec(errors[0]?.message ?? '')?.[1]?.replace(/,/g, ''));
-    expect(first.spent).toBeLessThanOrEqual(spentInMessage);
     expect(spentInMessage).toBeLessThanOrEqual(cap);
+    expect(spentInMessage).toBeGreaterThan(cap - 50);
     // Every stream of the catalog hands back a STATE; those that did not finish are INCOMPLETE.
     expect(lastStates(first.r)).toHaveLength(STREAMS.length);
     expect(STREAMS.some((s) => finalStatus(first.r, s) === 'INCOMPLETE')).toBe(true);
