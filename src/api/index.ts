@@ -3,8 +3,9 @@
  * in a program, without the CLI. Same session, same use cases, same messages as the CLI writes to stdout.
  *
  * ```ts
+ * const titles: string[] = [];
  * for await (const msg of read({ config, streams: ['deals'], state })) {
- *   if (msg.type === 'RECORD') console.log(msg.record.data.title);   // typed: Deal
+ *   if (msg.type === 'RECORD') titles.push(msg.record.data.title);   // typed: Deal
  * }
  * ```
  */

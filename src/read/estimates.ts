@@ -1,12 +1,12 @@
 /**
  * What the API can count before a read: `estimate` endpoints (v1 `/deals/summary` → `data.total_count`). Counts give
- * the TRACE ESTIMATE of a full read (the progress ETA) and the cost preview (src/read/costPreview.ts). Each count is
+ * the TRACE ESTIMATE of a full read (the progress ETA, emitted by readStream) and the cost preview
+ * (src/read/costPreview.ts). Each count is
  * asked once per read, before the streams start, and charged to the first stream that needs it. Asking never fails
  * a stream: a failed count is a WARN (except a reason to end the whole read, such as the token cap).
  */
-import { EMPTY, Observable, catchError, concatMap, defaultIfEmpty, from, map, of, reduce } from 'rxjs';
+import { EMPTY, Observable, catchError, concatMap, from, map, of, reduce } from 'rxjs';
 import type { StreamDefinition } from '../../streams/types.js';
-import { estimateTrace, type AirbyteMessage } from '../protocol.js';
 import { endsRead, messageOf } from '../errors.js';
 import { valueAt } from '../valueAt.js';
 import { countKey, countedBy, type Count } from './costPreview.js';
@@ -42,18 +42,5 @@ export function countsFor(plans: readonly StreamPlan[], ctx: Pick<StreamContext,
   return from(wanted).pipe(
     concatMap(([key, { source, chargeTo }]) => countOf(source, chargeTo, ctx).pipe(map((total) => [key, { total, chargedTo: chargeTo }] as const))),
     reduce((all, [key, count]) => all.set(key, count), new Map<string, Count>()),
-    defaultIfEmpty(new Map<string, Count>()),
   );
-}
-
-/**
- * A TRACE ESTIMATE of a full read of `def`, where the API can count its records: from the read's counts when they
- * were asked before the streams started, else asked now; nothing otherwise.
- */
-export function estimateOf(def: StreamDefinition, ctx: StreamContext): Observable<AirbyteMessage[]> {
-  const key = countKey(def);
-  if (key === undefined || def.fanOut) return EMPTY;
-  const known = ctx.counts?.get(key);
-  if (ctx.counts) return known ? of([estimateTrace(def.name, known.total, ctx.now())]) : EMPTY;
-  return countOf(def, def.name, ctx).pipe(map((n) => [estimateTrace(def.name, n, ctx.now())]));
 }

@@ -10,6 +10,7 @@
  * rejected instead of read as another set. Pure functions.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { isPlainObject } from '../config/input.js';
 
 /** A sorted set of ids (ascending, no duplicates). */
 export type SortedIds = Float64Array;
@@ -143,7 +144,6 @@ export class IdSetError extends Error {
   override readonly name = 'IdSetError';
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 function inflate(data: string, maxBytes: number): Buffer {
@@ -159,7 +159,7 @@ function inflate(data: string, maxBytes: number): Buffer {
  * holds disagrees with its `count`, `first` or `last`.
  */
 export function decodeIds(value: unknown): SortedIds {
-  if (!isObject(value)) throw new IdSetError('it is not an object');
+  if (!isPlainObject(value)) throw new IdSetError('it is not an object');
   const { format, count, first, last, data } = value;
   if (format !== 'runs' && format !== 'bitmap') throw new IdSetError(`its format ${JSON.stringify(format)} is unknown`);
   if (!isCount(count) || typeof data !== 'string') throw new IdSetError('it has no count or data');

@@ -11,13 +11,12 @@
  * of parent ids. What an error answer means for the stream (fail, skip a parent, not on this plan) comes from the
  * status policy and the definition (src/http/statusPolicy.ts).
  */
-import { EMPTY, Observable, catchError, concat, concatMap, defer, from, identity, map, of, pipe, reduce, takeUntil, tap, type OperatorFunction } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, concatMap, defer, from, identity, map, of, pipe, reduce, tap, type OperatorFunction } from 'rxjs';
 import type { HttpRequest, HttpResponse, QueryValue } from '../http/port.js';
 import type { StreamDefinition } from '../../streams/types.js';
 import { supportsIncremental } from '../../streams/index.js';
-import type { AirbyteMessage, JsonObject, SyncMode } from '../protocol.js';
-import type { Count } from './costPreview.js';
-import { estimateOf } from './estimates.js';
+import { estimateTrace, type AirbyteMessage, type JsonObject, type SyncMode } from '../protocol.js';
+import { countKey, type Count } from './costPreview.js';
 import { HttpError, messageOf } from '../errors.js';
 import { streamOutcome } from '../http/statusPolicy.js';
 import { maxCursor, toIsoCursor } from '../cursor.js';
@@ -28,7 +27,6 @@ import { filterByCursor } from './filterByCursor.js';
 import { PagingError, endpointOf, nextRequestOf } from './paging.js';
 import { firstRequest, selectRecords } from './requests.js';
 import { numberFromOldest } from './sequence.js';
-import { valueAt } from '../valueAt.js';
 
 export interface StreamContext {
   /** Sends one request of a stream (auth, rate budget, retries, backpressure and token accounting included). */
@@ -144,7 +142,11 @@ function ofParent(def: StreamDefinition, parentId: string | number): OperatorFun
     seq === undefined
       ? identity
       : pipe(reduce((all: JsonObject[], page: JsonObject[]) => (all.push(...page), all), []), map((all) => numberFromOldest(all, seq))),
-    field === undefined ? identity : map((page) => page.map((record) => ({ ...record, [field]: parentId }))),
+    // In place, as the other per-page stages: the page's records are freshly parsed and nobody else holds them.
+    field === undefined ? identity : map((page) => {
+      for (const record of page) record[field] = parentId;
+      return page;
+    }),
   );
 }
 
@@ -223,10 +225,13 @@ export function readStream(
       : pages;
     const staged = stage$.pipe(concatMap((stage) => filtered.pipe(map((records) => stage(records)))));
     const written = tail ? concat(staged.pipe(tap((records) => tail.observe(records))), tail.pages$) : staged;
-    // A total is only an estimate of this read when the read is not bounded below by a cursor.
-    const estimate = since === undefined ? estimateOf(def, ctx) : EMPTY;
+    // A total is only an estimate of this read when the read is not bounded below by a cursor; the read asked the
+    // counts before the streams started (src/read/estimates.ts).
+    const key = countKey(def);
+    const known = since === undefined && !def.fanOut && key !== undefined ? ctx.counts?.get(key) : undefined;
+    const estimate = known ? of([estimateTrace(def.name, known.total, ctx.now())]) : EMPTY;
     const stop$ = ctx.stop$;
-    return concat(stop$ ? estimate.pipe(takeUntil(stop$)) : estimate, (stop$ ? written.pipe(failWhen(stop$)) : written).pipe(
+    return concat(estimate, (stop$ ? written.pipe(failWhen(stop$)) : written).pipe(
       checkpoint({
         stream: def.name,
         ...(incremental && cursorField !== undefined ? { cursorField } : {}),

@@ -105,8 +105,13 @@ export function createRequester(deps: RequesterDeps): Requester {
   };
   const timeoutMs = (deps.config.request_timeout_seconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000;
   const tokens = new Map<string, number>();
+  /** The read's spend: the sum of the streams' (a few dozen entries, added up per request). */
+  const spentTotal = (): number => {
+    let n = 0;
+    for (const t of tokens.values()) n += t;
+    return n;
+  };
   let requests = 0;
-  let spent = 0;
   /** Tokens of requests in flight: they are charged if answered. */
   let reserved = 0;
   const cap = deps.maxTokens;
@@ -114,6 +119,7 @@ export function createRequester(deps: RequesterDeps): Requester {
   const attempt = (def: Pick<StreamDefinition, 'name' | 'tokenCost'>, req: HttpRequest): Observable<HttpResponse> =>
     defer(() => {
       const cost = def.tokenCost;
+      const spent = spentTotal();
       if (cap !== undefined && spent + reserved + cost > cap) {
         return throwError(() => new TokenCapError(
           `The read stopped before going past max_tokens_per_read (${cap.toLocaleString('en-US')} API tokens): it spent ` +
@@ -130,7 +136,6 @@ export function createRequester(deps: RequesterDeps): Requester {
             if (settled) return;
             settled = true;
             reserved -= cost;
-            spent += cost;
             tokens.set(def.name, (tokens.get(def.name) ?? 0) + cost);
           },
           // Only a request that never reached the server frees its tokens. One that failed on the way back (a timeout,
@@ -181,7 +186,7 @@ export function createRequester(deps: RequesterDeps): Requester {
     baseUrl: () => auth.baseUrl(),
     tokens,
     requestCount: () => requests,
-    tokensSpent: () => spent,
+    tokensSpent: spentTotal,
     unreachable$: unreachable$.asObservable(),
     credentialsSettled: () => auth.settled(),
   };
